@@ -1,0 +1,100 @@
+/**
+ * The interfaces the core needs from the outside world. Adapters in `src/transport/*` and
+ * `src/storage/*` implement them; `src/main.ts` wires the concrete ones in.
+ */
+
+/** Events of a `Link`. */
+export interface LinkEvents {
+  /** A whole message arrived from the remote node. */
+  message: Uint8Array;
+  /** The link closed, from either side; `reason` says why when known. */
+  close: { reason: string };
+}
+
+/** A reliable, ordered, message-oriented link to one remote node. */
+export interface Link extends EventTarget {
+  /** Node id of the other end, as the transport was told (not yet authenticated). */
+  readonly remoteNodeId: string;
+  /** Whether the link is open. */
+  readonly open: boolean;
+  /**
+   * Sends one message. Resolves once the message is queued within the link's high-water
+   * mark, so a sender that awaits every call is paced by `bufferedamountlow`.
+   */
+  send(message: Uint8Array): Promise<void>;
+  /** Closes the link; a `close` event follows. */
+  close(reason?: string): void;
+  on<K extends keyof LinkEvents>(type: K, listener: (detail: LinkEvents[K]) => void): () => void;
+}
+
+/** Events of a `Transport`. */
+export interface TransportEvents {
+  /** A remote node opened a link to this one. */
+  link: Link;
+  /** The transport's own status changed. */
+  status: TransportStatus;
+}
+
+/** `online`: reachable for new links; `connecting`; `offline`: not reachable, with a reason. */
+export type TransportStatus =
+  { state: 'connecting' } | { state: 'online' } | { state: 'offline'; reason: string };
+
+/** Something that opens links to nodes by node id. */
+export interface Transport extends EventTarget {
+  readonly nodeId: string;
+  readonly status: TransportStatus;
+  /** Starts listening; resolves once reachable, rejects with a readable error otherwise. */
+  start(): Promise<void>;
+  /** Opens a link to `nodeId`; rejects if it cannot be opened before `signal` aborts. */
+  dial(nodeId: string, signal?: AbortSignal): Promise<Link>;
+  /** Closes every link and stops listening. */
+  stop(): void;
+  on<K extends keyof TransportEvents>(type: K, listener: (detail: TransportEvents[K]) => void): () => void;
+}
+
+/** An identity as kept in the profile's store. */
+export interface StoredIdentity {
+  /** Identity id: lower-case base32 of SHA-256 of `publicKey`. */
+  readonly id: string;
+  readonly displayName: string;
+  /** Raw Ed25519 public key, 32 bytes. */
+  readonly publicKey: Uint8Array<ArrayBuffer>;
+  /** The Ed25519 private key as a non-extractable CryptoKey: signs, never leaves. */
+  readonly signingKey: CryptoKey;
+  /**
+   * PKCS#8 of the private key sealed (AES-GCM) under the profile's device key, kept only so
+   * the user can export the identity; nothing else reads it.
+   */
+  readonly sealedPrivateKey: {
+    readonly iv: Uint8Array<ArrayBuffer>;
+    readonly ciphertext: Uint8Array<ArrayBuffer>;
+  };
+  /** 16 random bytes of this profile, so the same identity has another node id in another browser. */
+  readonly nodeSalt: Uint8Array<ArrayBuffer>;
+  readonly createdAtMs: number;
+}
+
+/** The profile's identities, which one is in use, and the profile's device key. */
+export interface IdentityStore {
+  list(): Promise<StoredIdentity[]>;
+  get(id: string): Promise<StoredIdentity | undefined>;
+  put(identity: StoredIdentity): Promise<void>;
+  /** Deletes the identity, and clears the current id if it was this one. */
+  delete(id: string): Promise<void>;
+  currentId(): Promise<string | undefined>;
+  setCurrentId(id: string | undefined): Promise<void>;
+  /** The profile's non-extractable AES-GCM key that seals private keys for export. */
+  deviceKey(): Promise<CryptoKey | undefined>;
+  setDeviceKey(key: CryptoKey): Promise<void>;
+}
+
+/** Small structured-clonable values by name (settings and the like). */
+export interface PreferenceStore {
+  get(key: string): Promise<unknown>;
+  set(key: string, value: unknown): Promise<void>;
+}
+
+/** Wall-clock time, injectable so simulations and tests control it. */
+export interface Clock {
+  nowMs(): number;
+}
