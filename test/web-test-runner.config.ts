@@ -7,7 +7,10 @@ import { startBroker, type RunningBroker } from '../scripts/broker-server.ts';
 import { chromiumArgs } from '../scripts/chromium.ts';
 import type { BrokerAddress } from './helpers/broker-address.ts';
 
-const commonjs = fromRollup(rollupCommonjs);
+// The package's types describe a CommonJS default export; at run time the import is the plugin.
+const commonjs = fromRollup(
+  rollupCommonjs as unknown as (options: object) => ReturnType<Parameters<typeof fromRollup>[0]>,
+);
 
 /**
  * Starts a real PeerJS broker on 127.0.0.1 for the whole run and lets pages ask for its

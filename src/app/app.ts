@@ -1,0 +1,144 @@
+import { TypedEventTarget } from '../lib/events.ts';
+import type { IdentityStore, PreferenceStore, StoredIdentity, Transport } from '../core/ports.ts';
+import { Identities } from '../core/identity/identities.ts';
+import { shortId } from '../core/identity/ids.ts';
+import type { PeerJsTransportInit } from '../transport/peerjs/peerjs-transport.ts';
+import { AppSettings } from './app-settings.ts';
+import { Connection, type ConnectionStatus } from './connection.ts';
+import type { ServiceWorkerUpdates } from './service-worker.ts';
+import type { Settings } from './settings.ts';
+
+/** Everything the UI shows, as one synchronous snapshot. */
+export interface AppState {
+  /** `other-tab`: another tab of this profile runs the node; this one waits. */
+  readonly phase: 'loading' | 'other-tab' | 'ready';
+  readonly identity: StoredIdentity | undefined;
+  readonly identities: readonly StoredIdentity[];
+  readonly settings: Settings;
+  readonly connection: ConnectionStatus;
+  readonly updateAvailable: boolean;
+}
+
+export interface AppComponents {
+  readonly identityStore: IdentityStore;
+  readonly preferenceStore: PreferenceStore;
+  readonly createTransport: (init: PeerJsTransportInit) => Transport;
+  readonly origin: URL;
+  readonly updates?: ServiceWorkerUpdates;
+  /** Fewer PBKDF2 rounds for identity files; only tests lower it. */
+  readonly exportIterations?: number;
+}
+
+/** A file for the user to save. */
+export interface SavedFile {
+  readonly name: string;
+  readonly bytes: Uint8Array<ArrayBuffer>;
+}
+
+/**
+ * The app layer: identities, settings, the node's connection and updates, behind the methods
+ * the views call. Emits `changed` with a new `AppState` after anything changes.
+ */
+export class App extends TypedEventTarget<{ changed: AppState }> {
+  readonly identities: Identities;
+  readonly settings: AppSettings;
+  readonly connection: Connection;
+  private readonly updates: ServiceWorkerUpdates | undefined;
+  private snapshot: AppState;
+
+  constructor(components: AppComponents) {
+    super();
+    this.identities = new Identities({
+      store: components.identityStore,
+      ...(components.exportIterations === undefined ? {} : { exportIterations: components.exportIterations }),
+    });
+    this.settings = new AppSettings(components.preferenceStore);
+    this.connection = new Connection({
+      origin: components.origin,
+      createTransport: components.createTransport,
+    });
+    this.updates = components.updates;
+    this.snapshot = {
+      phase: 'loading',
+      identity: undefined,
+      identities: [],
+      settings: this.settings.current,
+      connection: this.connection.status,
+      updateAvailable: false,
+    };
+  }
+
+  get state(): AppState {
+    return this.snapshot;
+  }
+
+  /**
+   * Loads the profile and starts the node once `lock` grants this tab the node (see
+   * `holdNodeLock`); until then the state says another tab has it.
+   */
+  async start(lock: (onWaiting: () => void) => Promise<void>): Promise<void> {
+    await lock(() => this.update({ phase: 'other-tab' }));
+    const settings = await this.settings.load();
+    this.connection.on('status', (connection) => this.update({ connection }));
+    this.settings.on('changed', (next) => {
+      this.update({ settings: next });
+      this.reconnect();
+    });
+    this.updates?.on('update-available', () => this.update({ updateAvailable: true }));
+    this.identities.on('changed', () => void this.refreshIdentities());
+    await this.refreshIdentities();
+    this.update({ phase: 'ready', settings, updateAvailable: this.updates?.updateAvailable ?? false });
+  }
+
+  async createIdentity(displayName: string): Promise<StoredIdentity> {
+    const identity = await this.identities.create(displayName);
+    void this.askForPersistentStorage();
+    return identity;
+  }
+
+  async importIdentity(file: Uint8Array, passphrase: string): Promise<StoredIdentity> {
+    const identity = await this.identities.importFile(file, passphrase);
+    void this.askForPersistentStorage();
+    return identity;
+  }
+
+  /** The current identity as a passphrase-encrypted file. */
+  async exportIdentity(id: string, passphrase: string): Promise<SavedFile> {
+    const identity = await this.identities.get(id);
+    const bytes = await this.identities.exportFile(id, passphrase);
+    const safeName = identity.displayName.replace(/[^\p{L}\p{N}_-]+/gu, '-').slice(0, 32);
+    return { name: `mycel-identity-${safeName}-${shortId(id)}.json`, bytes };
+  }
+
+  saveSettings(next: Settings): Promise<Settings> {
+    return this.settings.save(next);
+  }
+
+  applyUpdate(): void {
+    this.updates?.apply();
+  }
+
+  private async refreshIdentities(): Promise<void> {
+    const previous = this.snapshot.identity?.id;
+    const [identity, identities] = await Promise.all([this.identities.current(), this.identities.list()]);
+    this.update({ identity, identities });
+    if (identity?.id !== previous) this.reconnect();
+  }
+
+  private reconnect(): void {
+    const identity = this.snapshot.identity;
+    if (identity === undefined) this.connection.disconnect('No identity yet.');
+    else void this.connection.connect(identity, this.snapshot.settings);
+  }
+
+  /** Persistent storage keeps the browser from evicting the profile under pressure. */
+  private async askForPersistentStorage(): Promise<void> {
+    if (await navigator.storage.persisted()) return;
+    await navigator.storage.persist();
+  }
+
+  private update(change: Partial<AppState>): void {
+    this.snapshot = { ...this.snapshot, ...change };
+    this.emit('changed', this.snapshot);
+  }
+}

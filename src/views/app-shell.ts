@@ -1,0 +1,227 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { provide } from '@lit/context';
+import { shortId } from '../core/identity/ids.ts';
+import type { App, AppState } from '../app/app.ts';
+import { appContext } from '../app/context.ts';
+import { routeOf, type Route } from '../app/routes.ts';
+import { AppStateController } from '../controllers/app-state-controller.ts';
+import { theme } from '../components/theme.ts';
+import '../components/status-pill.ts';
+import '../components/update-banner.ts';
+import './onboarding-view.ts';
+import './identity-view.ts';
+import './settings-view.ts';
+import './coming-soon-view.ts';
+
+const navItems: readonly { route: Route; label: string }[] = [
+  { route: 'groups', label: 'Groups' },
+  { route: 'contacts', label: 'Contacts' },
+  { route: 'network', label: 'Network' },
+  { route: 'settings', label: 'Settings' },
+];
+
+/** The app shell: header, navigation and the page the URL fragment names. */
+@customElement('mycel-app')
+export class AppShell extends LitElement {
+  static override styles = [
+    theme,
+    css`
+      :host {
+        display: grid;
+        grid-template-rows: auto auto 1fr auto;
+        min-height: 100vh;
+        min-height: 100dvh;
+      }
+      header {
+        display: flex;
+        align-items: center;
+        gap: 0.75rem;
+        padding: 0.6rem 1rem;
+        background: var(--surface);
+        border-bottom: 1px solid var(--border);
+      }
+      .brand {
+        font-weight: 700;
+        font-size: 1.15rem;
+        margin-right: auto;
+        color: var(--accent);
+      }
+      .who {
+        color: inherit;
+        text-decoration: none;
+        display: flex;
+        flex-direction: column;
+        line-height: 1.2;
+        text-align: right;
+      }
+      .who small {
+        color: var(--muted);
+      }
+      nav ul {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        display: flex;
+      }
+      nav a {
+        display: block;
+        padding: 0.75rem 1rem;
+        color: var(--muted);
+        text-decoration: none;
+        border-bottom: 3px solid transparent;
+      }
+      nav a[aria-current='page'] {
+        color: var(--text);
+        border-bottom-color: var(--accent);
+        font-weight: 600;
+      }
+      main {
+        padding: 1rem;
+        width: 100%;
+        max-width: 48rem;
+        margin: 0 auto;
+      }
+      .skip {
+        position: absolute;
+        left: -999px;
+      }
+      .skip:focus {
+        left: 1rem;
+        top: 1rem;
+        z-index: 1;
+        background: var(--surface);
+        padding: 0.5rem;
+      }
+      @media (max-width: 40rem) {
+        nav {
+          grid-row: 4;
+          position: sticky;
+          bottom: 0;
+          background: var(--surface);
+          border-top: 1px solid var(--border);
+        }
+        nav ul {
+          justify-content: space-around;
+        }
+        nav a {
+          padding: 0.8rem 0.5rem;
+          border-bottom: none;
+          border-top: 3px solid transparent;
+        }
+        nav a[aria-current='page'] {
+          border-top-color: var(--accent);
+        }
+        .who small {
+          display: none;
+        }
+      }
+    `,
+  ];
+
+  /** The running app; `src/main.ts` sets it. */
+  @provide({ context: appContext })
+  @property({ attribute: false })
+  app: App | undefined;
+
+  @state() private route: Route = routeOf(window.location.hash);
+  private readonly appState = new AppStateController(this, () => this.app);
+  private readonly onHashChange = (): void => {
+    this.route = routeOf(window.location.hash);
+  };
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('hashchange', this.onHashChange);
+  }
+
+  override disconnectedCallback(): void {
+    window.removeEventListener('hashchange', this.onHashChange);
+    super.disconnectedCallback();
+  }
+
+  override render() {
+    const appState = this.appState.value;
+    if (appState === undefined || appState.phase === 'loading') {
+      return html`<main><p role="status">Opening your profile…</p></main>`;
+    }
+    if (appState.phase === 'other-tab') {
+      return html`<main>
+        <h1>Mycel is open in another tab</h1>
+        <p>Only one tab can run Mycel at a time, so nothing you write is sent twice or lost.</p>
+        <p>Switch to the other tab, or close it: this tab takes over as soon as it closes.</p>
+      </main>`;
+    }
+    const banner = appState.updateAvailable
+      ? html`<mycel-update-banner @update-accept=${() => this.app?.applyUpdate()}></mycel-update-banner>`
+      : nothing;
+    if (appState.identity === undefined) {
+      return html`${banner}
+        <main><mycel-onboarding-view></mycel-onboarding-view></main>`;
+    }
+    return html`<a class="skip" href="#content" @click=${this.skipToContent}>Skip to content</a>
+      ${banner}${this.renderHeader(appState)}
+      <nav aria-label="Main">
+        <ul>
+          ${navItems.map(
+            (item) =>
+              html`<li>
+                <a href="#/${item.route}" aria-current=${this.route === item.route ? 'page' : 'false'}
+                  >${item.label}</a
+                >
+              </li>`,
+          )}
+        </ul>
+      </nav>
+      <main id="content" tabindex="-1">${this.renderPage()}</main>`;
+  }
+
+  private renderHeader(appState: AppState) {
+    const identity = appState.identity;
+    const connection = appState.connection;
+    const detail = connection.state === 'offline' ? (connection.reason ?? '') : (connection.broker ?? '');
+    return html`<header>
+      <span class="brand">Mycel</span>
+      <mycel-status-pill .state=${connection.state} .detail=${detail}></mycel-status-pill>
+      ${
+        identity === undefined
+          ? nothing
+          : html`<a class="who" href="#/identity" aria-label="Your identity: ${identity.displayName}">
+              <span>${identity.displayName}</span><small class="mono">${shortId(identity.id)}</small>
+            </a>`
+      }
+    </header>`;
+  }
+
+  private renderPage() {
+    switch (this.route) {
+      case 'identity':
+        return html`<mycel-identity-view></mycel-identity-view>`;
+      case 'settings':
+        return html`<mycel-settings-view></mycel-settings-view>`;
+      case 'groups':
+        return html`<mycel-coming-soon-view heading="Groups"
+          >Create a group, share its join link and chat with your friends.</mycel-coming-soon-view
+        >`;
+      case 'contacts':
+        return html`<mycel-coming-soon-view heading="Contacts"
+          >Add friends from their contact card and see when they are online.</mycel-coming-soon-view
+        >`;
+      case 'network':
+        return html`<mycel-coming-soon-view heading="Network"
+          >See the peers your browser is linked to, live.</mycel-coming-soon-view
+        >`;
+    }
+  }
+
+  private skipToContent(event: Event): void {
+    event.preventDefault();
+    this.renderRoot.querySelector<HTMLElement>('#content')?.focus();
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'mycel-app': AppShell;
+  }
+}
