@@ -5,9 +5,6 @@ import { NavigationRoute, registerRoute } from 'workbox-routing';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Parameters<typeof precacheAndRoute>[0] };
 
-/** Message the page sends when the user accepts an update (see src/app/service-worker.ts). */
-const skipWaitingMessage = 'mycel:skip-waiting';
-
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 
@@ -17,6 +14,10 @@ registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html'), { denyl
 
 // A first install takes control at once; an update waits until the user says so.
 clientsClaim();
+// workbox-window's messageSkipWaiting() (src/app/service-worker.ts) sends this message.
 self.addEventListener('message', (event: ExtendableMessageEvent) => {
-  if (event.data === skipWaitingMessage) void self.skipWaiting();
+  const data: unknown = event.data;
+  if (typeof data === 'object' && data !== null && (data as { type?: unknown }).type === 'SKIP_WAITING') {
+    void self.skipWaiting();
+  }
 });

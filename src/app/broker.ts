@@ -5,36 +5,46 @@ import { cloudBroker, parseBrokerUrl, type BrokerChoice } from './settings.ts';
 export const sameOriginBrokerPath = '/peerjs';
 
 /**
- * The broker on the app's own origin, if the server that served the app has one: the PeerJS
- * server answers `GET {path}/` with a small JSON document naming itself.
+ * What asking the app's own server for a broker found: `found` it, `absent` (the server
+ * answered without one, e.g. a static host), or `unreachable` (offline: ask again later).
  */
-export async function probeSameOriginBroker(
-  origin: URL,
-  signal?: AbortSignal,
-): Promise<BrokerEndpoint | undefined> {
+export type SameOriginProbe =
+  | { readonly result: 'found'; readonly broker: BrokerEndpoint }
+  | { readonly result: 'absent' }
+  | { readonly result: 'unreachable' };
+
+/**
+ * Looks for a broker on the app's own origin: the PeerJS server answers `GET {path}/` with
+ * a small JSON document naming itself.
+ */
+export async function probeSameOriginBroker(origin: URL, signal?: AbortSignal): Promise<SameOriginProbe> {
+  let response: Response;
   try {
-    const response = await fetch(new URL(`${sameOriginBrokerPath}/`, origin), {
-      signal: signal ?? AbortSignal.timeout(3000),
+    response = await fetch(new URL(`${sameOriginBrokerPath}/`, origin), {
+      signal: signal ?? AbortSignal.timeout(5000),
       cache: 'no-store',
     });
-    if (!response.ok) return undefined;
-    const body: unknown = await response.json();
-    if (typeof body !== 'object' || body === null || (body as { name?: unknown }).name !== 'PeerJS Server') {
-      return undefined;
-    }
   } catch {
-    return undefined;
+    return { result: 'unreachable' };
+  }
+  const body: unknown = response.ok ? await response.json().catch(() => undefined) : undefined;
+  if (typeof body !== 'object' || body === null || (body as { name?: unknown }).name !== 'PeerJS Server') {
+    return { result: 'absent' };
   }
   const secure = origin.protocol === 'https:';
   const port = origin.port === '' ? (secure ? 443 : 80) : Number(origin.port);
-  return { host: origin.hostname, port, path: sameOriginBrokerPath, secure };
+  return { result: 'found', broker: { host: origin.hostname, port, path: sameOriginBrokerPath, secure } };
 }
 
-/** The broker to use for a choice, given what the probe of the app's own origin found. */
-export function chooseBroker(choice: BrokerChoice, sameOrigin: BrokerEndpoint | undefined): BrokerEndpoint {
+/**
+ * The broker to use for a choice, given the probe of the app's own origin; `undefined` when
+ * `auto` cannot decide yet because the origin is unreachable.
+ */
+export function chooseBroker(choice: BrokerChoice, sameOrigin: SameOriginProbe): BrokerEndpoint | undefined {
   switch (choice.kind) {
     case 'auto':
-      return sameOrigin ?? cloudBroker;
+      if (sameOrigin.result === 'found') return sameOrigin.broker;
+      return sameOrigin.result === 'absent' ? cloudBroker : undefined;
     case 'cloud':
       return cloudBroker;
     case 'custom':

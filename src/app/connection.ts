@@ -2,9 +2,8 @@ import { TypedEventTarget } from '../lib/events.ts';
 import { messageOf } from '../lib/errors.ts';
 import type { StoredIdentity, Transport } from '../core/ports.ts';
 import { nodeIdOf } from '../core/identity/ids.ts';
-import type { BrokerEndpoint } from '../transport/peerjs/broker-endpoint.ts';
 import type { PeerJsTransportInit } from '../transport/peerjs/peerjs-transport.ts';
-import { brokerLabel, chooseBroker, probeSameOriginBroker } from './broker.ts';
+import { brokerLabel, chooseBroker, probeSameOriginBroker, type SameOriginProbe } from './broker.ts';
 import type { Settings } from './settings.ts';
 
 /** What the header shows about this node's reachability. */
@@ -22,19 +21,39 @@ export interface ConnectionInit {
   readonly origin: URL;
   /** Builds the bootstrap transport; `src/main.ts` passes the PeerJS one. */
   readonly createTransport: (init: PeerJsTransportInit) => Transport;
+  /** First wait before trying again after a failed start; doubles up to `maxRetryDelayMs`. */
+  readonly retryDelayMs?: number;
+  readonly maxRetryDelayMs?: number;
 }
 
-/** Runs this node's bootstrap transport for the current identity and settings. */
+interface Target {
+  readonly identity: StoredIdentity;
+  readonly settings: Settings;
+  readonly nodeId: string;
+}
+
+/**
+ * Runs this node's bootstrap transport for the current identity and settings, and keeps
+ * trying (with exponential backoff, and at once when the browser comes back online) while
+ * the broker or the app's own server cannot be reached.
+ */
 export class Connection extends TypedEventTarget<{ status: ConnectionStatus }> {
   private readonly init: ConnectionInit;
+  private target: Target | undefined;
   private transport: Transport | undefined;
-  private sameOrigin: Promise<BrokerEndpoint | undefined> | undefined;
+  private sameOrigin: SameOriginProbe = { result: 'unreachable' };
   private current: ConnectionStatus = { state: 'offline', reason: 'No identity yet.' };
   private generation = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private retryDelayMs: number;
 
   constructor(init: ConnectionInit) {
     super();
     this.init = init;
+    this.retryDelayMs = init.retryDelayMs ?? 1000;
+    globalThis.addEventListener('online', () => {
+      if (this.target !== undefined && this.current.state === 'offline') void this.attempt(this.generation);
+    });
   }
 
   get status(): ConnectionStatus {
@@ -43,41 +62,71 @@ export class Connection extends TypedEventTarget<{ status: ConnectionStatus }> {
 
   /** (Re)starts the transport as `identity` with `settings`; never throws. */
   async connect(identity: StoredIdentity, settings: Settings): Promise<void> {
-    const generation = ++this.generation;
-    this.transport?.stop();
-    this.transport = undefined;
+    const generation = this.reset();
     const nodeId = await nodeIdOf(identity.publicKey, identity.nodeSalt);
-    let broker: BrokerEndpoint;
-    try {
-      this.sameOrigin ??= probeSameOriginBroker(this.init.origin);
-      broker = chooseBroker(settings.broker, await this.sameOrigin);
-    } catch (error) {
-      this.setStatus({ state: 'offline', reason: messageOf(error), nodeId });
-      return;
-    }
     if (generation !== this.generation) return;
-    const label = brokerLabel(broker);
-    const transport = this.init.createTransport({ nodeId, broker, iceServers: settings.iceServers });
-    this.transport = transport;
-    transport.on('status', (status) => {
-      if (this.transport !== transport) return;
-      this.setStatus({ ...status, broker: label, nodeId });
-    });
-    this.setStatus({ state: 'connecting', broker: label, nodeId });
-    try {
-      await transport.start();
-    } catch (error) {
-      if (this.transport === transport)
-        this.setStatus({ state: 'offline', reason: messageOf(error), broker: label, nodeId });
-    }
+    this.target = { identity, settings, nodeId };
+    await this.attempt(generation);
   }
 
   /** Stops the transport, e.g. when the identity is deleted. */
   disconnect(reason: string): void {
-    this.generation++;
+    this.reset();
+    this.target = undefined;
+    this.setStatus({ state: 'offline', reason });
+  }
+
+  private reset(): number {
+    clearTimeout(this.retryTimer);
+    this.retryDelayMs = this.init.retryDelayMs ?? 1000;
     this.transport?.stop();
     this.transport = undefined;
-    this.setStatus({ state: 'offline', reason });
+    return ++this.generation;
+  }
+
+  private async attempt(generation: number): Promise<void> {
+    const target = this.target;
+    if (target === undefined || generation !== this.generation) return;
+    clearTimeout(this.retryTimer);
+    const { nodeId, settings } = target;
+    if (this.sameOrigin.result === 'unreachable' && settings.broker.kind === 'auto') {
+      this.sameOrigin = await probeSameOriginBroker(this.init.origin);
+      if (generation !== this.generation) return;
+    }
+    let broker;
+    try {
+      broker = chooseBroker(settings.broker, this.sameOrigin);
+    } catch (error) {
+      this.setStatus({ state: 'offline', reason: messageOf(error), nodeId });
+      return;
+    }
+    if (broker === undefined) {
+      this.setStatus({ state: 'offline', reason: 'Cannot reach the server this app came from.', nodeId });
+      this.retryLater(generation);
+      return;
+    }
+    const label = brokerLabel(broker);
+    this.transport?.stop();
+    const transport = this.init.createTransport({ nodeId, broker, iceServers: settings.iceServers });
+    this.transport = transport;
+    transport.on('status', (status) => {
+      if (this.transport === transport) this.setStatus({ ...status, broker: label, nodeId });
+    });
+    this.setStatus({ state: 'connecting', broker: label, nodeId });
+    try {
+      await transport.start();
+      this.retryDelayMs = this.init.retryDelayMs ?? 1000;
+    } catch (error) {
+      if (this.transport !== transport) return;
+      this.setStatus({ state: 'offline', reason: messageOf(error), broker: label, nodeId });
+      this.retryLater(generation);
+    }
+  }
+
+  private retryLater(generation: number): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => void this.attempt(generation), this.retryDelayMs);
+    this.retryDelayMs = Math.min(this.retryDelayMs * 2, this.init.maxRetryDelayMs ?? 30_000);
   }
 
   private setStatus(status: ConnectionStatus): void {

@@ -1,0 +1,10 @@
+import { bundleScenario } from './bundle.ts';
+import { rtcRawScenario } from './rtc-raw.ts';
+import { shellScenario } from './shell.ts';
+import type { Scenario } from './types.ts';
+
+/**
+ * Every scenario `npm run bench` runs, in order. Add a scenario by appending it here;
+ * keep result ids stable once published, since history files key on them.
+ */
+export const scenarios: readonly Scenario[] = [bundleScenario, shellScenario, rtcRawScenario];
