@@ -30,7 +30,11 @@ export interface BrokerOptions {
   path?: string;
 }
 
-/** Starts the broker alone on its own HTTP server (port 0 picks a free port). */
+/**
+ * Starts the broker alone on its own HTTP server (port 0 picks a free port). `close` stops
+ * serving, but peer keeps two housekeeping timers it offers no way to stop, so an in-process
+ * user (the test harness, the bench) ends its process when done.
+ */
 export async function startBroker(options: BrokerOptions = {}): Promise<RunningBroker> {
   const host = options.host ?? '127.0.0.1';
   const path = options.path ?? brokerMountPath;

@@ -10,7 +10,7 @@ export function brokerPlugin(): Plugin {
       if (server.httpServer) server.middlewares.use(mountBroker(server.httpServer as Server));
     },
     configurePreviewServer(server) {
-      if (server.httpServer) server.middlewares.use(mountBroker(server.httpServer as Server));
+      server.middlewares.use(mountBroker(server.httpServer as Server));
     },
   };
 }

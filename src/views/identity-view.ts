@@ -9,6 +9,7 @@ import { appContext } from '../app/context.ts';
 import { saveFile } from '../app/files.ts';
 import { AppStateController } from '../controllers/app-state-controller.ts';
 import { theme } from '../components/theme.ts';
+import { formText } from './form-text.ts';
 import '../components/identity-import-form.ts';
 import type { IdentityImportDetail } from '../components/identity-import-form.ts';
 
@@ -174,15 +175,15 @@ export class IdentityView extends LitElement {
 
   private async rename(event: SubmitEvent, identity: StoredIdentity): Promise<void> {
     event.preventDefault();
-    const name = String(new FormData(event.target as HTMLFormElement).get('name') ?? '');
+    const name = formText(event.target as HTMLFormElement, 'name');
     await this.act('rename', (app) => app.identities.rename(identity.id, name), 'Saved.');
   }
 
   private async export(event: SubmitEvent, identity: StoredIdentity): Promise<void> {
     event.preventDefault();
-    const form = new FormData(event.target as HTMLFormElement);
-    const passphrase = String(form.get('passphrase') ?? '');
-    if (passphrase !== String(form.get('repeat') ?? '')) {
+    const form = event.target as HTMLFormElement;
+    const passphrase = formText(form, 'passphrase');
+    if (passphrase !== formText(form, 'repeat')) {
       this.errors = { export: 'The two passphrases differ. Type the same one twice.' };
       return;
     }

@@ -5,6 +5,7 @@ import { messageOf } from '../lib/errors.ts';
 import type { App } from '../app/app.ts';
 import { appContext } from '../app/context.ts';
 import { theme } from '../components/theme.ts';
+import { formText } from './form-text.ts';
 import '../components/identity-import-form.ts';
 import type { IdentityImportDetail } from '../components/identity-import-form.ts';
 
@@ -47,8 +48,8 @@ export class OnboardingView extends LitElement {
 
   private async create(event: SubmitEvent): Promise<void> {
     event.preventDefault();
-    const name = new FormData(event.target as HTMLFormElement).get('name');
-    await this.run((app) => app.createIdentity(typeof name === 'string' ? name : ''), 'create');
+    const name = formText(event.target as HTMLFormElement, 'name');
+    await this.run((app) => app.createIdentity(name), 'create');
   }
 
   private async import(event: CustomEvent<IdentityImportDetail>): Promise<void> {

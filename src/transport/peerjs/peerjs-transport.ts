@@ -67,6 +67,8 @@ export class PeerJsTransport extends TypedEventTarget<TransportEvents> implement
       return Promise.reject(new BrokerError('This transport has already started.'));
     const { broker, iceServers } = this.init;
     this.setStatus({ state: 'connecting' });
+    // peerjs types its options as a class; a plain object is what its docs pass.
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
     const peer = new Peer(this.nodeId, {
       host: broker.host,
       port: broker.port,
@@ -74,7 +76,6 @@ export class PeerJsTransport extends TypedEventTarget<TransportEvents> implement
       secure: broker.secure,
       key: broker.key ?? 'peerjs',
       config: { iceServers: [...iceServers] },
-      debug: 0,
     });
     this.peer = peer;
     peer.on('connection', (connection) => this.accept(connection));
