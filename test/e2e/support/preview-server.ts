@@ -16,18 +16,21 @@ export function freePort(): Promise<number> {
 
 /**
  * `vite preview` of the built app (with its broker) as a child process, so a test can stop
- * the whole server, app and broker at once, and start it again on the same port.
+ * the whole server, app and broker at once, and start it again on the same port. `dev`
+ * serves the source tree instead, for fixtures under test/e2e/fixtures.
  */
 export class PreviewServer {
   readonly port: number;
+  private readonly mode: 'preview' | 'dev';
   private child: ChildProcess | undefined;
 
-  private constructor(port: number) {
+  private constructor(port: number, mode: 'preview' | 'dev') {
     this.port = port;
+    this.mode = mode;
   }
 
-  static async start(port?: number): Promise<PreviewServer> {
-    const server = new PreviewServer(port ?? (await freePort()));
+  static async start(port?: number, mode: 'preview' | 'dev' = 'preview'): Promise<PreviewServer> {
+    const server = new PreviewServer(port ?? (await freePort()), mode);
     await server.restart();
     return server;
   }
@@ -38,14 +41,11 @@ export class PreviewServer {
 
   /** Starts the server (again) and resolves once it answers. */
   async restart(): Promise<void> {
-    const bin = 'node_modules/vite/bin/vite.js';
-    const child = spawn(
-      process.execPath,
-      [bin, 'preview', '--host', '127.0.0.1', '--port', String(this.port), '--strictPort'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const args =
+      this.mode === 'dev'
+        ? ['--import', 'tsx', 'test/e2e/support/serve-dev.ts', String(this.port)]
+        : ['node_modules/vite/bin/vite.js', 'preview', '--host', '127.0.0.1', '--port', String(this.port), '--strictPort'];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
