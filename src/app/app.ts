@@ -92,12 +92,14 @@ export class App extends TypedEventTarget<{ changed: AppState }> {
 
   async createIdentity(displayName: string): Promise<StoredIdentity> {
     const identity = await this.identities.create(displayName);
+    await this.refreshIdentities();
     void this.askForPersistentStorage();
     return identity;
   }
 
   async importIdentity(file: Uint8Array, passphrase: string): Promise<StoredIdentity> {
     const identity = await this.identities.importFile(file, passphrase);
+    await this.refreshIdentities();
     void this.askForPersistentStorage();
     return identity;
   }

@@ -79,8 +79,7 @@ export class Connection extends TypedEventTarget<{ status: ConnectionStatus }> {
   private reset(): number {
     clearTimeout(this.retryTimer);
     this.retryDelayMs = this.init.retryDelayMs ?? 1000;
-    this.transport?.stop();
-    this.transport = undefined;
+    this.replaceTransport(undefined);
     return ++this.generation;
   }
 
@@ -106,9 +105,8 @@ export class Connection extends TypedEventTarget<{ status: ConnectionStatus }> {
       return;
     }
     const label = brokerLabel(broker);
-    this.transport?.stop();
     const transport = this.init.createTransport({ nodeId, broker, iceServers: settings.iceServers });
-    this.transport = transport;
+    this.replaceTransport(transport);
     transport.on('status', (status) => {
       if (this.transport === transport) this.setStatus({ ...status, broker: label, nodeId });
     });
@@ -121,6 +119,13 @@ export class Connection extends TypedEventTarget<{ status: ConnectionStatus }> {
       this.setStatus({ state: 'offline', reason: messageOf(error), broker: label, nodeId });
       this.retryLater(generation);
     }
+  }
+
+  /** Detaches the old transport before stopping it, so its last status is not shown. */
+  private replaceTransport(next: Transport | undefined): void {
+    const old = this.transport;
+    this.transport = next;
+    old?.stop();
   }
 
   private retryLater(generation: number): void {

@@ -58,7 +58,7 @@ export function parseBrokerUrl(text: string): BrokerEndpoint {
   if (secure === undefined) {
     throw new SettingsError(
       'broker',
-      `A broker URL starts with https:// or wss://, not ${url.protocol}//.`,
+      `A broker URL starts with https://, wss://, http:// or ws://, not ${url.protocol}//.`,
       example,
     );
   }

@@ -109,10 +109,7 @@ describe('identities in the browser', () => {
 
       // An empty name does not even submit: the browser asks for one.
       await create.click();
-      assert.equal(
-        await name.evaluate((input) => (input as HTMLInputElement).validity.valueMissing),
-        true,
-      );
+      assert.equal(await name.evaluate((input) => (input as HTMLInputElement).validity.valueMissing), true);
 
       // A name of spaces only is refused by the app, with a reason.
       await name.fill('   ');

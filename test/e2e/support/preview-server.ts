@@ -44,7 +44,15 @@ export class PreviewServer {
     const args =
       this.mode === 'dev'
         ? ['--import', 'tsx', 'test/e2e/support/serve-dev.ts', String(this.port)]
-        : ['node_modules/vite/bin/vite.js', 'preview', '--host', '127.0.0.1', '--port', String(this.port), '--strictPort'];
+        : [
+            'node_modules/vite/bin/vite.js',
+            'preview',
+            '--host',
+            '127.0.0.1',
+            '--port',
+            String(this.port),
+            '--strictPort',
+          ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     let output = '';
