@@ -2,7 +2,6 @@ import { App } from './app/app.ts';
 import { ServiceWorkerUpdates } from './app/service-worker.ts';
 import { holdNodeLock } from './app/single-tab.ts';
 import { IdbIdentityStore, IdbPreferenceStore, openProfileDatabase } from './storage/idb/index.ts';
-import { PeerJsTransport } from './transport/peerjs/peerjs-transport.ts';
 import './views/app-shell.ts';
 
 /** The one place that wires peerjs and idb into the app. */
@@ -16,7 +15,9 @@ async function main(): Promise<void> {
   const app = new App({
     identityStore: new IdbIdentityStore(db),
     preferenceStore: new IdbPreferenceStore(db),
-    createTransport: (init) => new PeerJsTransport(init),
+    // peerjs is not needed to show the shell: it loads after the first render.
+    createTransport: async (init) =>
+      new (await import('./transport/peerjs/peerjs-transport.ts')).PeerJsTransport(init),
     origin: new URL(window.location.href),
     ...(updates === undefined ? {} : { updates }),
   });

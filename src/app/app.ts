@@ -22,7 +22,7 @@ export interface AppState {
 export interface AppComponents {
   readonly identityStore: IdentityStore;
   readonly preferenceStore: PreferenceStore;
-  readonly createTransport: (init: PeerJsTransportInit) => Transport;
+  readonly createTransport: (init: PeerJsTransportInit) => Transport | Promise<Transport>;
   readonly origin: URL;
   readonly updates?: ServiceWorkerUpdates;
   /** Fewer PBKDF2 rounds for identity files; only tests lower it. */

@@ -19,8 +19,8 @@ export interface ConnectionStatus {
 export interface ConnectionInit {
   /** The origin the app was served from, probed for a same-origin broker. */
   readonly origin: URL;
-  /** Builds the bootstrap transport; `src/main.ts` passes the PeerJS one. */
-  readonly createTransport: (init: PeerJsTransportInit) => Transport;
+  /** Builds the bootstrap transport; `src/main.ts` passes the PeerJS one, loaded lazily. */
+  readonly createTransport: (init: PeerJsTransportInit) => Transport | Promise<Transport>;
   /** First wait before trying again after a failed start; doubles up to `maxRetryDelayMs`. */
   readonly retryDelayMs?: number;
   readonly maxRetryDelayMs?: number;
@@ -105,7 +105,8 @@ export class Connection extends TypedEventTarget<{ status: ConnectionStatus }> {
       return;
     }
     const label = brokerLabel(broker);
-    const transport = this.init.createTransport({ nodeId, broker, iceServers: settings.iceServers });
+    const transport = await this.init.createTransport({ nodeId, broker, iceServers: settings.iceServers });
+    if (generation !== this.generation) return;
     this.replaceTransport(transport);
     transport.on('status', (status) => {
       if (this.transport === transport) this.setStatus({ ...status, broker: label, nodeId });

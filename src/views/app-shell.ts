@@ -130,6 +130,16 @@ export class AppShell extends LitElement {
     this.route = routeOf(window.location.hash);
   };
 
+  /** Name of the User Timing mark set when the shell first shows real content (see bench/shell.ts). */
+  static readonly renderedMark = 'mycel:shell-rendered';
+
+  override updated(): void {
+    const phase = this.appState.value?.phase;
+    if (phase === undefined || phase === 'loading') return;
+    if (performance.getEntriesByName(AppShell.renderedMark).length === 0)
+      performance.mark(AppShell.renderedMark);
+  }
+
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener('hashchange', this.onHashChange);
