@@ -54,6 +54,13 @@ export class AppShell extends LitElement {
         flex-direction: column;
         line-height: 1.2;
         text-align: right;
+        min-width: 0;
+        max-width: 45vw;
+      }
+      .who span {
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
       }
       .who small {
         color: var(--muted);
@@ -101,11 +108,13 @@ export class AppShell extends LitElement {
           background: var(--surface);
           border-top: 1px solid var(--border);
         }
-        nav ul {
-          justify-content: space-around;
+        nav li {
+          flex: 1;
         }
         nav a {
-          padding: 0.8rem 0.5rem;
+          text-align: center;
+          font-size: 0.9rem;
+          padding: 0.8rem 0.25rem;
           border-bottom: none;
           border-top: 3px solid transparent;
         }
