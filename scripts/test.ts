@@ -75,3 +75,5 @@ async function main(): Promise<void> {
 }
 
 await main();
+// The harness broker runs in this process, and peer keeps housekeeping timers it cannot stop.
+process.exit(0);
