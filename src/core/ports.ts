@@ -11,10 +11,22 @@ export interface LinkEvents {
   close: { reason: string };
 }
 
+/**
+ * The DTLS certificate fingerprints of a WebRTC link as each side's SDP announced them
+ * (`sha-256 AB:CD:…`). The link handshake signs both, so a broker that swapped them to sit
+ * in the middle is caught.
+ */
+export interface DtlsFingerprints {
+  readonly local: string;
+  readonly remote: string;
+}
+
 /** A reliable, ordered, message-oriented link to one remote node. */
 export interface Link extends EventTarget {
   /** Node id of the other end, as the transport was told (not yet authenticated). */
   readonly remoteNodeId: string;
+  /** The link's DTLS fingerprints, for transports that have them (WebRTC). */
+  readonly dtlsFingerprints?: DtlsFingerprints;
   /** Whether the link is open. */
   readonly open: boolean;
   /**

@@ -1,5 +1,5 @@
 import { TypedEventTarget } from '../lib/events.ts';
-import type { Link, LinkEvents } from '../core/ports.ts';
+import type { DtlsFingerprints, Link, LinkEvents } from '../core/ports.ts';
 import { LinkClosedError } from './errors.ts';
 
 /**
@@ -16,15 +16,25 @@ export const lowWaterBytes = 64 * 1024;
  */
 export class DataChannelLink extends TypedEventTarget<LinkEvents> implements Link {
   readonly remoteNodeId: string;
+  readonly dtlsFingerprints?: DtlsFingerprints;
   private readonly channel: RTCDataChannel;
   private readonly release: () => void;
   private sendQueue: Promise<void> = Promise.resolve();
   private closed = false;
 
-  /** `release` frees whatever owns the channel (its RTCPeerConnection) once the link closes. */
-  constructor(remoteNodeId: string, channel: RTCDataChannel, release: () => void) {
+  /**
+   * `release` frees whatever owns the channel (its RTCPeerConnection) once the link closes;
+   * `fingerprints` are the connection's DTLS fingerprints, when known.
+   */
+  constructor(
+    remoteNodeId: string,
+    channel: RTCDataChannel,
+    release: () => void,
+    fingerprints?: DtlsFingerprints,
+  ) {
     super();
     this.remoteNodeId = remoteNodeId;
+    if (fingerprints !== undefined) this.dtlsFingerprints = fingerprints;
     this.channel = channel;
     this.release = release;
     channel.binaryType = 'arraybuffer';

@@ -3,6 +3,7 @@ import { TypedEventTarget } from '../../lib/events.ts';
 import type { Link, Transport, TransportEvents, TransportStatus } from '../../core/ports.ts';
 import { DataChannelLink } from '../data-channel-link.ts';
 import { BrokerError, DialError } from '../errors.ts';
+import { fingerprintsOf } from '../sdp-fingerprint.ts';
 import type { BrokerEndpoint } from './broker-endpoint.ts';
 
 export interface PeerJsTransportInit {
@@ -148,7 +149,12 @@ export class PeerJsTransport extends TypedEventTarget<TransportEvents> implement
   }
 
   private linkOf(connection: DataConnection): Link {
-    return new DataChannelLink(connection.peer, connection.dataChannel, () => connection.close());
+    return new DataChannelLink(
+      connection.peer,
+      connection.dataChannel,
+      () => connection.close(),
+      fingerprintsOf(connection.peerConnection),
+    );
   }
 
   private onPeerError(error: PeerError<string>): void {

@@ -36,6 +36,18 @@ describe('PeerJS bootstrap transport over the harness broker', () => {
     expect(fromUtf8(await toAlice)).to.equal('hello alice');
   });
 
+  it('exposes the DTLS fingerprints of both ends, each side seeing the other mirrored', async () => {
+    const [mine, theirs] = await linkedPair();
+    const fingerprint = /^sha-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}$/;
+    expect(mine.dtlsFingerprints?.local).to.match(fingerprint);
+    expect(mine.dtlsFingerprints?.remote).to.match(fingerprint);
+    expect(mine.dtlsFingerprints?.local).to.not.equal(mine.dtlsFingerprints?.remote);
+    expect(theirs.dtlsFingerprints).to.deep.equal({
+      local: mine.dtlsFingerprints?.remote,
+      remote: mine.dtlsFingerprints?.local,
+    });
+  });
+
   it('delivers 8 MiB of 64 KiB messages in order under backpressure', async () => {
     const [sender, receiver] = await linkedPair();
     const count = 128;
