@@ -46,12 +46,11 @@ function brokerHarnessPlugin(): TestRunnerPlugin {
 
 /** Test-runner configuration: `unit` and `browser` groups, both in headless Chromium. */
 export function testRunnerConfig(chromePath: string, groups: readonly string[]): TestRunnerConfig {
+  // Unit tests are test/lib and test/core; a core test that needs the broker, WebRTC or
+  // IndexedDB across nodes is named *.browser.test.ts and runs with the browser group.
   const all = [
-    { name: 'unit', files: ['test/lib/**/*.test.ts', 'test/core/**/*.test.ts'] },
-    {
-      name: 'browser',
-      files: ['test/**/*.test.ts', '!test/lib/**', '!test/core/**', '!test/e2e/**'],
-    },
+    { name: 'unit', files: ['test/lib/**/*.test.ts', 'test/core/**/*.test.ts', '!**/*.browser.test.ts'] },
+    { name: 'browser', files: ['test/!(lib|core|e2e|helpers)/**/*.test.ts', 'test/**/*.browser.test.ts'] },
   ];
   return {
     rootDir: '.',

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { fromBase64Url, toBase32, toBase64Url, utf8 } from '../../src/lib/bytes.ts';
+import { fromBase64Url, fromUtf8, toBase32, toBase64Url, utf8 } from '../../src/lib/bytes.ts';
 
 describe('bytes', () => {
   it('round-trips base64url without padding', () => {
@@ -19,5 +19,10 @@ describe('bytes', () => {
   it('encodes base32 as RFC 4648 does, lower case, unpadded', () => {
     expect(toBase32(utf8('foobar'))).to.equal('mzxw6ytboi');
     expect(toBase32(utf8('f'))).to.equal('my');
+  });
+
+  it('keeps a leading byte-order mark, so decoded text re-encodes to the same bytes', () => {
+    const bytes = Uint8Array.of(0xef, 0xbb, 0xbf, 0x61);
+    expect(Array.from(utf8(fromUtf8(bytes)))).to.deep.equal(Array.from(bytes));
   });
 });

@@ -1,0 +1,141 @@
+import { decodeFrame, encodeFrame, type FrameRejectReason } from '../wire/frame.ts';
+import { bytes, literal, object, parse, text } from '../wire/schema.ts';
+import type { DtlsFingerprints, Link } from '../ports.ts';
+import {
+  LinkHandshake,
+  type AuthenticatedPeer,
+  type LinkHello,
+  type LinkProof,
+  type LinkRejection,
+  type LinkSelf,
+} from './link-handshake.ts';
+
+/** Protocol name of the handshake frames. */
+export const linkProtocol = 'mycel/link';
+
+const helloMessage = object({
+  type: literal('hello'),
+  nodeId: text({ maxLength: 64 }),
+  publicKey: bytes({ length: 32 }),
+  nodeSalt: bytes({ length: 16 }),
+  nonce: bytes({ length: 32 }),
+});
+const proofMessage = object({ type: literal('proof'), signature: bytes({ length: 64 }) });
+
+/** Every reason a link is refused before or during its handshake. */
+export type LinkAuthRejection =
+  | LinkRejection
+  | FrameRejectReason
+  | 'not-handshake'
+  | 'bad-message'
+  | 'no-fingerprints'
+  | 'timeout'
+  | 'closed';
+
+/** A link whose other end proved its identity. */
+export interface AuthenticatedLink {
+  readonly link: Link;
+  readonly peer: AuthenticatedPeer;
+  /** Messages that arrived after the peer's proof, before the caller took the link over. */
+  readonly pending: readonly Uint8Array[];
+}
+
+export type LinkAuthResult =
+  | { readonly ok: true; readonly value: AuthenticatedLink }
+  | { readonly ok: false; readonly reason: LinkAuthRejection };
+
+export interface AuthenticateLinkOptions {
+  readonly timeoutMs?: number;
+  /** For transports without DTLS (the in-memory one); WebRTC links bring their own. */
+  readonly fingerprints?: DtlsFingerprints;
+}
+
+/**
+ * Runs the link handshake on a freshly opened link: nothing but handshake frames may cross
+ * it until both sides are proven. Any refusal closes the link and resolves with its reason
+ * (never throws), so the caller can count it.
+ */
+export function authenticateLink(
+  link: Link,
+  self: LinkSelf,
+  options: AuthenticateLinkOptions = {},
+): Promise<LinkAuthResult> {
+  const fingerprints = options.fingerprints ?? link.dtlsFingerprints;
+  if (fingerprints === undefined) {
+    link.close('no DTLS fingerprints');
+    return Promise.resolve({ ok: false, reason: 'no-fingerprints' });
+  }
+  const handshake = new LinkHandshake(self, link.remoteNodeId, fingerprints);
+  return new Promise<LinkAuthResult>((resolve) => {
+    let settled = false;
+    let peer: AuthenticatedPeer | undefined;
+    const pending: Uint8Array[] = [];
+    let queue = Promise.resolve();
+    const finish = (result: LinkAuthResult): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      offMessage();
+      offClose();
+      if (!result.ok) link.close(`handshake refused: ${result.reason}`);
+      resolve(result);
+    };
+    const timer = setTimeout(() => finish({ ok: false, reason: 'timeout' }), options.timeoutMs ?? 10_000);
+    const offClose = link.on('close', () => finish({ ok: false, reason: 'closed' }));
+    const offMessage = link.on('message', (message) => {
+      if (peer !== undefined) {
+        pending.push(message);
+        return;
+      }
+      queue = queue.then(async () => {
+        if (settled) return;
+        const step = await receive(handshake, link, message);
+        if (step === 'continue') return;
+        if (typeof step === 'string') return finish({ ok: false, reason: step });
+        peer = step;
+        // Let frames already queued behind the proof land in `pending` before handing over.
+        await Promise.resolve();
+        finish({ ok: true, value: { link, peer: step, pending } });
+      });
+    });
+    void link.send(helloFrame(handshake.hello())).catch(() => finish({ ok: false, reason: 'closed' }));
+  });
+}
+
+/** Handles one handshake frame: 'continue', the authenticated peer, or why it was refused. */
+async function receive(
+  handshake: LinkHandshake,
+  link: Link,
+  message: Uint8Array,
+): Promise<'continue' | AuthenticatedPeer | LinkAuthRejection> {
+  const decoded = decodeFrame(message);
+  if (!decoded.ok) return decoded.reason;
+  if (decoded.frame.protocol !== linkProtocol || decoded.frame.kind !== 'control') return 'not-handshake';
+  const hello = parse(helloMessage, decoded.frame.body);
+  if (hello.ok) {
+    const step = await handshake.receiveHello(hello.value);
+    if (!step.ok) return step.reason;
+    try {
+      await link.send(proofFrame(step.value));
+    } catch {
+      return 'closed';
+    }
+    return 'continue';
+  }
+  const proof = parse(proofMessage, decoded.frame.body);
+  if (!proof.ok) return 'bad-message';
+  const step = await handshake.receiveProof(proof.value);
+  return step.ok ? step.value : step.reason;
+}
+
+function helloFrame({ nodeId, publicKey, nodeSalt, nonce }: LinkHello): Uint8Array {
+  return encodeFrame({
+    protocol: linkProtocol,
+    kind: 'control',
+    body: { type: 'hello', nodeId, publicKey, nodeSalt, nonce },
+  });
+}
+
+function proofFrame({ signature }: LinkProof): Uint8Array {
+  return encodeFrame({ protocol: linkProtocol, kind: 'control', body: { type: 'proof', signature } });
+}
