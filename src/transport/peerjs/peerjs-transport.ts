@@ -104,7 +104,7 @@ export class PeerJsTransport extends TypedEventTarget<TransportEvents> implement
   async dial(nodeId: string, signal?: AbortSignal): Promise<Link> {
     const peer = this.peer;
     if (peer === undefined || !peer.open) throw new DialError('Not connected to the broker.');
-    signal?.throwIfAborted();
+    if (signal?.aborted === true) throw new DialError(`Dialling ${nodeId} was cancelled.`);
     const connection = peer.connect(nodeId, { serialization: 'raw', reliable: true });
     return new Promise<Link>((resolve, reject) => {
       const timer = setTimeout(

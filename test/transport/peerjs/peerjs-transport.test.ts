@@ -95,6 +95,19 @@ describe('PeerJS bootstrap transport over the harness broker', () => {
     expect((error as Error).message).to.match(/not online/);
   });
 
+  it('a dial cancelled before it starts fails with a DialError, like any other dial failure', async () => {
+    const alice = await online();
+    const bob = await online();
+    let error: unknown;
+    try {
+      await alice.dial(bob.nodeId, AbortSignal.abort());
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).to.be.instanceOf(DialError);
+    expect((error as Error).message).to.match(/cancelled/);
+  });
+
   it('refuses a second node with the same id, with a readable reason', async () => {
     const first = await online();
     const second = await brokerTransport(first.nodeId);
