@@ -97,7 +97,12 @@ export interface IdentityStore {
   setCurrentId(id: string | undefined): Promise<void>;
   /** The profile's non-extractable AES-GCM key that seals private keys for export. */
   deviceKey(): Promise<CryptoKey | undefined>;
-  setDeviceKey(key: CryptoKey): Promise<void>;
+  /**
+   * In one transaction: stores `newDeviceKey` (the profile's first), the identity, and makes
+   * it current; all or nothing. Writes nothing and answers `device-key-exists` if
+   * `newDeviceKey` is given but the profile already has one (another tab made it first).
+   */
+  addAndUse(identity: StoredIdentity, newDeviceKey?: CryptoKey): Promise<'added' | 'device-key-exists'>;
 }
 
 /** Small structured-clonable values by name (settings and the like). */

@@ -202,8 +202,12 @@ export class Identities extends TypedEventTarget<IdentitiesEvents> {
     const id = await identityIdOf(contents.publicKey);
     const signingKey = await importSigningKey(contents.privateKey);
     if (!(await keysMatch(contents.publicKey, signingKey))) throw new IdentityKeyMismatchError();
-    const existingDeviceKey = await this.#store.deviceKey();
-    const deviceKey = existingDeviceKey ?? (await generateSealingKey());
+    let deviceKey = await this.#store.deviceKey();
+    let newDeviceKey: CryptoKey | undefined;
+    if (deviceKey === undefined) {
+      newDeviceKey = await generateSealingKey();
+      deviceKey = newDeviceKey;
+    }
     const identity: StoredIdentity = {
       id,
       displayName: contents.displayName,
@@ -213,9 +217,10 @@ export class Identities extends TypedEventTarget<IdentitiesEvents> {
       nodeSalt: randomBytes(nodeSaltBytes),
       createdAtMs: contents.createdAtMs,
     };
-    if (existingDeviceKey === undefined) await this.#store.setDeviceKey(deviceKey);
-    await this.#store.put(identity);
-    await this.#store.setCurrentId(id);
+    // One transaction, so a full disk cannot leave the identity stored but not in use. If
+    // another tab made the profile's device key meanwhile, seal again under that one.
+    if ((await this.#store.addAndUse(identity, newDeviceKey)) === 'device-key-exists')
+      return this.#add(contents);
     this.emit('changed', undefined);
     return identity;
   }

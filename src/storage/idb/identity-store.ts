@@ -54,9 +54,26 @@ export class IdbIdentityStore implements IdentityStore {
     return value instanceof CryptoKey ? value : undefined;
   }
 
-  async setDeviceKey(key: CryptoKey): Promise<void> {
-    await mapStorageErrors(async () => {
-      await this.#db.put('meta', key, 'deviceKey');
+  async addAndUse(
+    identity: StoredIdentity,
+    newDeviceKey?: CryptoKey,
+  ): Promise<'added' | 'device-key-exists'> {
+    return mapStorageErrors(async () => {
+      const tx = this.#db.transaction(['identities', 'meta'], 'readwrite');
+      const meta = tx.objectStore('meta');
+      const writes = async (): Promise<'added' | 'device-key-exists'> => {
+        if (newDeviceKey !== undefined) {
+          if ((await meta.get('deviceKey')) !== undefined) return 'device-key-exists';
+          await meta.put(newDeviceKey, 'deviceKey');
+        }
+        await tx.objectStore('identities').put(identity);
+        await meta.put(identity.id, 'currentIdentity');
+        return 'added';
+      };
+      // Awaiting tx.done alongside the requests, so a failed request surfaces once, as itself;
+      // on a device-key conflict nothing was written and the transaction simply completes.
+      const [outcome] = await Promise.all([writes(), tx.done]);
+      return outcome;
     });
   }
 }

@@ -105,7 +105,7 @@ describe('IdbIdentityStore', () => {
       'encrypt',
       'decrypt',
     ]);
-    await store.setDeviceKey(key);
+    expect(await store.addAndUse(await sampleIdentity('alice'), key)).to.equal('added');
     const iv = new Uint8Array(12);
     const ciphertext = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, Uint8Array.of(5));
     db.close();
@@ -131,5 +131,25 @@ describe('IdbIdentityStore', () => {
       otherDb.close();
       await deleteProfileDatabase(otherName);
     }
+  });
+
+  it('adds an identity with the first device key and makes it current, all in one transaction', async () => {
+    const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt']);
+    const alice = await sampleIdentity('alice');
+    expect(await store.addAndUse(alice, key)).to.equal('added');
+    expect(await store.currentId()).to.equal('alice');
+    expect((await store.deviceKey())?.algorithm.name).to.equal('AES-GCM');
+    expect((await store.list()).map((identity) => identity.id)).to.deep.equal(['alice']);
+  });
+
+  it('writes nothing when another device key got there first', async () => {
+    const first = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt']);
+    const second = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt']);
+    await store.addAndUse(await sampleIdentity('alice'), first);
+    expect(await store.addAndUse(await sampleIdentity('bob'), second)).to.equal('device-key-exists');
+    expect((await store.list()).map((identity) => identity.id)).to.deep.equal(['alice']);
+    expect(await store.currentId()).to.equal('alice');
+    expect(await store.addAndUse(await sampleIdentity('bob'))).to.equal('added');
+    expect(await store.currentId()).to.equal('bob');
   });
 });
