@@ -1,0 +1,21 @@
+/**
+ * The time a `MembershipNode` needs: the current time and one-shot timers. The simulation's
+ * `VirtualClock` satisfies it as is, so runs replay from their seed; in the app,
+ * `realTimeTimers` runs it on `setTimeout`.
+ */
+export interface Timers {
+  nowMs(): number;
+  /** Runs `task` once after `delayMs`; returns a function that cancels it. */
+  schedule(delayMs: number, task: () => void): () => void;
+}
+
+/** `Timers` on the host's wall clock and `setTimeout`, for production. */
+export function realTimeTimers(): Timers {
+  return {
+    nowMs: () => Date.now(),
+    schedule: (delayMs, task) => {
+      const handle = setTimeout(task, delayMs);
+      return () => clearTimeout(handle);
+    },
+  };
+}
