@@ -11,29 +11,12 @@ import {
 import type { WireValue } from '../wire/cbor.ts';
 import { integer, literal, object, parse } from '../wire/schema.ts';
 import type { AuthenticatedLink } from './authenticate-link.ts';
+import type { Timers } from './timers.ts';
 import type { AuthenticatedPeer } from './link-handshake.ts';
 import { FrameRateLimit } from './rate-limit.ts';
 
 /** Protocol name of the session's own keepalive frames; no handler may take it. */
 export const keepaliveProtocol = 'mycel/keepalive';
-
-/**
- * Runs `task` after `delayMs`; returns a function that cancels it. `VirtualClock` has this
- * shape already; `systemTimers` wraps `setTimeout`.
- */
-export interface Timers {
-  schedule(delayMs: number, task: () => void): () => void;
-}
-
-/** `Timers` on the host's `setTimeout`, for live links. */
-export function systemTimers(): Timers {
-  return {
-    schedule(delayMs, task) {
-      const id = setTimeout(task, delayMs);
-      return () => clearTimeout(id);
-    },
-  };
-}
 
 /** Settings of a `LinkSession`. */
 export interface LinkSessionOptions {

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { authenticateLink, type AuthenticatedLink } from '../../../src/core/mesh/authenticate-link.ts';
 import type { LinkSelf } from '../../../src/core/mesh/link-handshake.ts';
-import { LinkSession, systemTimers } from '../../../src/core/mesh/link-session.ts';
+import { LinkSession } from '../../../src/core/mesh/link-session.ts';
+import { realTimeTimers } from '../../../src/core/mesh/timers.ts';
 import type { Clock, Link } from '../../../src/core/ports.ts';
 import type { WireValue } from '../../../src/core/wire/cbor.ts';
 import { encodeFrame } from '../../../src/core/wire/frame.ts';
@@ -33,7 +34,7 @@ async function authenticatedPair(
 }
 
 function sessionOf(authenticated: AuthenticatedLink): LinkSession {
-  return new LinkSession(authenticated, { clock, timers: systemTimers() });
+  return new LinkSession(authenticated, { clock, timers: realTimeTimers() });
 }
 
 /** Resolves once `condition` holds, checking every few milliseconds. */

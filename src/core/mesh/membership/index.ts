@@ -3,7 +3,6 @@ export * from './config.ts';
 export * from './messages.ts';
 export * from './active-view.ts';
 export * from './passive-view.ts';
-export * from './timers.ts';
 export * from './membership-types.ts';
 export * from './membership-links.ts';
 export * from './membership-node.ts';

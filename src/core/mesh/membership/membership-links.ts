@@ -1,7 +1,7 @@
 import type { Link } from '../../ports.ts';
 import { decodeMembershipFrame, encodeMembershipFrame, type MembershipMessage } from './messages.ts';
 import type { MembershipRejection, MembershipStats } from './membership-types.ts';
-import type { Timers } from './timers.ts';
+import type { Timers } from '../timers.ts';
 
 /** What `MembershipLinks` needs to open and vet links. */
 export interface MembershipLinksInit {

@@ -19,20 +19,14 @@ import {
   type NeighborMessage,
   type NeighborPriority,
   type NeighborReplyMessage,
-  type ShuffleMessage,
-  type ShuffleReplyMessage,
 } from './messages.ts';
 import { PassiveView } from './passive-view.ts';
-import type { Timers } from './timers.ts';
+import { ShuffleExchange } from './shuffle.ts';
+import type { Timers } from '../timers.ts';
 
 interface PendingNeighbor {
   readonly link: Link;
   readonly settle: (accepted: boolean) => void;
-}
-
-interface PendingShuffle {
-  readonly sentIds: readonly string[];
-  readonly cancel: () => void;
 }
 
 /**
@@ -54,7 +48,7 @@ export class MembershipNode extends TypedEventTarget<MembershipEvents> {
   private readonly active: ActiveView<Link>;
   private readonly passive: PassiveView;
   private readonly pendingNeighbors = new Map<string, PendingNeighbor>();
-  private pendingShuffle: PendingShuffle | undefined;
+  private readonly shuffles: ShuffleExchange;
   private repairing = false;
   private running = false;
   private currentStatus: MembershipStatus = 'isolated';
@@ -85,6 +79,17 @@ export class MembershipNode extends TypedEventTarget<MembershipEvents> {
     });
     this.active = new ActiveView(this.config.activeViewSize, this.random);
     this.passive = new PassiveView(this.nodeId, this.config.passiveViewSize, this.random.fork('passive'));
+    this.shuffles = new ShuffleExchange({
+      nodeId: this.nodeId,
+      config: this.config,
+      random: this.random,
+      clock: this.clock,
+      active: this.active,
+      passive: this.passive,
+      links: this.links,
+      randomNeighbor: (exclude) => this.randomNeighbor(exclude),
+      sendOnce: (nodeId, message) => this.sendOnce(nodeId, message),
+    });
   }
 
   /** Adopts incoming links and starts the periodic shuffle. The transport must be started. */
@@ -101,8 +106,7 @@ export class MembershipNode extends TypedEventTarget<MembershipEvents> {
     this.running = false;
     this.stopListening();
     this.cancelTick();
-    this.pendingShuffle?.cancel();
-    this.pendingShuffle = undefined;
+    this.shuffles.cancel();
     for (const pending of [...this.pendingNeighbors.values()]) pending.settle(false);
     for (const [, link] of this.active.entries()) link.close('membership stopped');
     this.active.clear();
@@ -188,9 +192,9 @@ export class MembershipNode extends TypedEventTarget<MembershipEvents> {
       case 'disconnect':
         return this.onDisconnect(link);
       case 'shuffle':
-        return this.onShuffle(link, message);
+        return this.shuffles.onShuffle(link, message);
       case 'shuffle-reply':
-        return this.onShuffleReply(message);
+        return this.shuffles.onShuffleReply(message);
     }
   }
 
@@ -278,36 +282,6 @@ export class MembershipNode extends TypedEventTarget<MembershipEvents> {
     this.removeActive(peer, 'disconnected');
     this.addPassive(peer);
     link.close('disconnected');
-  }
-
-  /** §4.4: walk on while the TTL lasts, else answer the origin with a passive sample. */
-  private onShuffle(link: Link, message: ShuffleMessage): void {
-    const sender = link.remoteNodeId;
-    if (this.active.get(sender) !== link) {
-      this.links.reject('not-neighbor');
-      return;
-    }
-    const { origin, ttl, sample } = message;
-    if (origin === this.nodeId) return; // the walk came home: nothing to exchange with oneself
-    const next = ttl > 0 && this.active.size > 1 ? this.randomNeighbor([sender, origin]) : undefined;
-    if (next !== undefined) {
-      this.links.send(next, { type: 'shuffle', origin, ttl: ttl - 1, sample });
-      return;
-    }
-    const reply = this.passive.sample(sample.length).filter((id) => id !== origin);
-    this.passive.integrate([origin, ...sample], (id) => this.active.has(id), reply);
-    void this.sendOnce(origin, { type: 'shuffle-reply', sample: reply });
-  }
-
-  private onShuffleReply(message: ShuffleReplyMessage): void {
-    const pending = this.pendingShuffle;
-    if (pending === undefined) {
-      this.links.reject('unexpected-shuffle-reply');
-      return;
-    }
-    pending.cancel();
-    this.pendingShuffle = undefined;
-    this.passive.integrate(message.sample, (id) => this.active.has(id), pending.sentIds);
   }
 
   // --- views -------------------------------------------------------------------------------
@@ -410,28 +384,11 @@ export class MembershipNode extends TypedEventTarget<MembershipEvents> {
     const delayMs = this.config.shuffleIntervalMs * (0.9 + 0.2 * this.random.next());
     this.cancelTick = this.clock.schedule(delayMs, () => {
       if (!this.running) return;
-      this.shuffle();
+      this.shuffles.send();
       if (this.active.size < this.config.activeViewSize) {
         void this.repair(this.active.size === 0 ? Infinity : this.config.topUpAttemptsPerTick);
       }
       this.scheduleTick();
     });
-  }
-
-  /** §4.4: sends ka active and kp passive ids on a random walk from a random neighbour. */
-  private shuffle(): void {
-    const target = this.randomNeighbor([]);
-    if (target === undefined) return;
-    const fromActive = this.random
-      .shuffle(this.active.ids().filter((id) => id !== target.remoteNodeId))
-      .slice(0, this.config.shuffleActiveSampleSize);
-    const sample = [...fromActive, ...this.passive.sample(this.config.shufflePassiveSampleSize)];
-    this.pendingShuffle?.cancel();
-    const cancel = this.clock.schedule(this.config.shuffleIntervalMs, () => {
-      this.pendingShuffle = undefined;
-    });
-    this.pendingShuffle = { sentIds: sample, cancel };
-    const ttl = this.config.activeRandomWalkLength;
-    this.links.send(target, { type: 'shuffle', origin: this.nodeId, ttl, sample });
   }
 }

@@ -1,7 +1,7 @@
 import type { Random } from '../../../lib/random.ts';
 import type { Link, Transport } from '../../ports.ts';
 import type { MembershipDecodeRejection } from './messages.ts';
-import type { Timers } from './timers.ts';
+import type { Timers } from '../timers.ts';
 
 /** Why a received frame was refused, counted in `rejections()`. */
 export type MembershipRejection =

@@ -1,6 +1,6 @@
 /**
- * The time a `MembershipNode` needs: the current time and one-shot timers. The simulation's
- * `VirtualClock` satisfies it as is, so runs replay from their seed; in the app,
+ * The time mesh services need: the current time and one-shot timers. The simulation's
+ * `VirtualClock` satisfies it as is, so runs replay from their seed; on live links,
  * `realTimeTimers` runs it on `setTimeout`.
  */
 export interface Timers {
