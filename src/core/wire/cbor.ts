@@ -1,4 +1,4 @@
-import { utf8 } from '../../lib/bytes.ts';
+import { fromUtf8, utf8 } from '../../lib/bytes.ts';
 import { WireDecodeError, WireEncodeError, type WireDecodeReason } from './errors.ts';
 
 // A deterministic CBOR codec for the subset Mycel puts on the wire: RFC 8949 §4.2.1 "core
@@ -57,8 +57,6 @@ const byteTrue = 0xf5;
 const byteNull = 0xf6;
 const twoTo32 = 0x1_0000_0000;
 
-// `ignoreBOM` keeps a leading U+FEFF as text: stripping it would break re-encoding to the same bytes.
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** A growable output buffer with a hard size cap. */
@@ -281,9 +279,10 @@ class CborReader {
   text(length: number, headStart: number): string {
     const bytes = this.take(length, headStart);
     try {
-      return strictUtf8.decode(bytes);
+      // fromUtf8 is strict and keeps a leading U+FEFF, so decoded text re-encodes to the same bytes.
+      return fromUtf8(bytes);
     } catch (error) {
-      // A fatal TextDecoder reports invalid UTF-8 as a TypeError; anything else is a real fault.
+      // Invalid UTF-8 is a TypeError; anything else is a real fault.
       if (error instanceof TypeError) return this.fail('bad-utf8', headStart);
       throw error;
     }

@@ -7,6 +7,7 @@ import {
 } from '../../../src/core/wire/cbor.ts';
 import { WireDecodeError, type WireDecodeReason } from '../../../src/core/wire/errors.ts';
 import { fromHex, hex } from './hex.ts';
+import { createRandom, type Random } from '../../../src/lib/random.ts';
 
 /** The reason `decodeCbor` gives for `input`, failing the test if it decodes or throws otherwise. */
 function reasonOf(input: Uint8Array, limits: CborDecodeLimits = {}): WireDecodeReason {
@@ -135,26 +136,6 @@ describe('deterministic CBOR on hostile input', () => {
   });
 });
 
-/** mulberry32: a tiny seeded PRNG, so a failing fuzz case can be replayed from its seed. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Random = () => number;
-const pick = <T>(random: Random, items: readonly T[]): T => {
-  const item = items[Math.floor(random() * items.length)];
-  if (item === undefined) throw new Error('pick from an empty list');
-  return item;
-};
-const below = (random: Random, n: number): number => Math.floor(random() * n);
-
 const interestingIntegers = [0, 1, 23, 24, 255, 256, 65535, 65536, 2 ** 32 - 1, 2 ** 32, 2 ** 53 - 1];
 const interestingTexts = ['', 'a', 'b', 'aa', 'key', 'é', '🍄', '\ufeff', 'x'.repeat(24), 'mycel/1'];
 // Initial bytes of every major type and head size, plus the refused ones, to reach deep paths.
@@ -164,27 +145,27 @@ const interestingBytes = fromHex(
 );
 
 function randomValue(random: Random, depth: number): WireValue {
-  const choice = below(random, depth >= 4 ? 6 : 8);
+  const choice = random.int(depth >= 4 ? 6 : 8);
   switch (choice) {
     case 0:
-      return pick(random, [null, true, false]);
+      return random.pick([null, true, false]);
     case 1:
     case 2: {
-      const magnitude = random() < 0.5 ? pick(random, interestingIntegers) : below(random, 2 ** 20);
-      return random() < 0.5 ? magnitude : -magnitude - (magnitude === 2 ** 53 - 1 ? 0 : 1);
+      const magnitude = random.next() < 0.5 ? random.pick(interestingIntegers) : random.int(2 ** 20);
+      return random.next() < 0.5 ? magnitude : -magnitude - (magnitude === 2 ** 53 - 1 ? 0 : 1);
     }
     case 3:
-      return random() < 0.7 ? pick(random, interestingTexts) : String.fromCodePoint(below(random, 0xd000));
+      return random.next() < 0.7 ? random.pick(interestingTexts) : String.fromCodePoint(random.int(0xd000));
     case 4:
-      return Uint8Array.from({ length: below(random, 30) }, () => below(random, 256));
+      return Uint8Array.from({ length: random.int(30) }, () => random.int(256));
     case 5:
-      return pick(random, interestingTexts).repeat(below(random, 3));
+      return random.pick(interestingTexts).repeat(random.int(3));
     case 6:
-      return Array.from({ length: below(random, 5) }, () => randomValue(random, depth + 1));
+      return Array.from({ length: random.int(5) }, () => randomValue(random, depth + 1));
     default: {
       const map: Record<string, WireValue> = {};
-      for (let i = below(random, 5); i > 0; i--)
-        map[pick(random, interestingTexts)] = randomValue(random, depth + 1);
+      for (let i = random.int(5); i > 0; i--)
+        map[random.pick(interestingTexts)] = randomValue(random, depth + 1);
       return map;
     }
   }
@@ -192,25 +173,25 @@ function randomValue(random: Random, depth: number): WireValue {
 
 function mutate(random: Random, input: Uint8Array): Uint8Array {
   const bytes = Array.from(input);
-  const at = below(random, bytes.length + 1);
-  switch (below(random, 6)) {
+  const at = random.int(bytes.length + 1);
+  switch (random.int(6)) {
     case 0:
-      if (at < bytes.length) bytes[at] = (bytes[at] ?? 0) ^ (1 << below(random, 8));
+      if (at < bytes.length) bytes[at] = (bytes[at] ?? 0) ^ (1 << random.int(8));
       break;
     case 1:
-      if (at < bytes.length) bytes[at] = pick(random, Array.from(interestingBytes));
+      if (at < bytes.length) bytes[at] = random.pick(Array.from(interestingBytes));
       break;
     case 2:
-      bytes.splice(at, 0, below(random, 256));
+      bytes.splice(at, 0, random.int(256));
       break;
     case 3:
-      bytes.splice(at, 1 + below(random, 3));
+      bytes.splice(at, 1 + random.int(3));
       break;
     case 4:
       bytes.length = at;
       break;
     default:
-      bytes.splice(at, 0, ...bytes.slice(below(random, bytes.length), below(random, bytes.length + 1)));
+      bytes.splice(at, 0, ...bytes.slice(random.int(bytes.length), random.int(bytes.length + 1)));
   }
   return Uint8Array.from(bytes);
 }
@@ -233,7 +214,7 @@ describe('deterministic CBOR under fuzzing', () => {
 
   for (const seed of seeds) {
     it(`round-trips random values and survives mutations of them (seed ${seed})`, () => {
-      const random = mulberry32(seed);
+      const random = createRandom(seed);
       let accepted = 0;
       for (let i = 0; i < 1500; i++) {
         const value = randomValue(random, 0);
@@ -247,11 +228,11 @@ describe('deterministic CBOR under fuzzing', () => {
     });
 
     it(`never throws anything but WireDecodeError on random bytes (seed ${seed})`, () => {
-      const random = mulberry32(seed);
+      const random = createRandom(seed);
       let accepted = 0;
       for (let i = 0; i < 3000; i++) {
-        const input = Uint8Array.from({ length: below(random, 24) }, () =>
-          random() < 0.5 ? pick(random, Array.from(interestingBytes)) : below(random, 256),
+        const input = Uint8Array.from({ length: random.int(24) }, () =>
+          random.next() < 0.5 ? random.pick(Array.from(interestingBytes)) : random.int(256),
         );
         if (checkDecode(input, seed)) accepted++;
       }
