@@ -1,6 +1,6 @@
 import { MycelError } from '../../lib/errors.ts';
 import { TypedEventTarget } from '../../lib/events.ts';
-import type { Clock, Link } from '../ports.ts';
+import type { Link } from '../ports.ts';
 import {
   decodeFrame,
   encodeFrame,
@@ -20,7 +20,7 @@ export const keepaliveProtocol = 'mycel/keepalive';
 
 /** Settings of a `LinkSession`. */
 export interface LinkSessionOptions {
-  readonly clock: Clock;
+  /** Time and timers: the `VirtualClock` in simulations, `realTimeTimers()` on live links. */
   readonly timers: Timers;
   /** How often to ping the peer. Default 5 s. */
   readonly keepaliveIntervalMs?: number;
@@ -121,7 +121,6 @@ export class LinkSession extends TypedEventTarget<LinkSessionEvents> {
   /** The authenticated peer at the other end. */
   readonly peer: AuthenticatedPeer;
   private readonly link: Link;
-  private readonly clock: Clock;
   private readonly timers: Timers;
   private readonly keepaliveIntervalMs: number;
   private readonly deadAfterMs: number;
@@ -152,7 +151,6 @@ export class LinkSession extends TypedEventTarget<LinkSessionEvents> {
     super();
     this.link = authenticated.link;
     this.peer = authenticated.peer;
-    this.clock = options.clock;
     this.timers = options.timers;
     this.keepaliveIntervalMs = options.keepaliveIntervalMs ?? 5_000;
     this.deadAfterMs = options.deadAfterMs ?? 15_000;
@@ -161,7 +159,7 @@ export class LinkSession extends TypedEventTarget<LinkSessionEvents> {
       framesPerSecond: options.maxFramesPerSecond ?? 200,
       burstFrames: options.burstFrames ?? 400,
     });
-    this.openedAtMs = this.clock.nowMs();
+    this.openedAtMs = this.timers.nowMs();
     this.lastHeardAtMs = this.openedAtMs;
     this.leftovers = authenticated.pending;
     this.unsubscribe.push(
@@ -276,7 +274,7 @@ export class LinkSession extends TypedEventTarget<LinkSessionEvents> {
 
   /** Counts a message as traffic and life; false if the rate limit dropped it. */
   private admit(message: Uint8Array): boolean {
-    const nowMs = this.clock.nowMs();
+    const nowMs = this.timers.nowMs();
     this.framesIn++;
     this.bytesIn += message.length;
     this.lastHeardAtMs = nowMs;
@@ -343,7 +341,7 @@ export class LinkSession extends TypedEventTarget<LinkSessionEvents> {
     // A pong for no ping of ours, or with a time we did not send, measures nothing.
     if (sentAt === undefined || Math.floor(sentAt) !== sentAtMs) return this.reject('bad-keepalive');
     this.outstandingPings.delete(seq);
-    const sample = this.clock.nowMs() - sentAt;
+    const sample = this.timers.nowMs() - sentAt;
     this.smoothedRttMs =
       this.smoothedRttMs === undefined
         ? sample
@@ -353,7 +351,7 @@ export class LinkSession extends TypedEventTarget<LinkSessionEvents> {
   private ping(): void {
     if (!this.open) return;
     const seq = this.nextSeq++;
-    const nowMs = this.clock.nowMs();
+    const nowMs = this.timers.nowMs();
     this.outstandingPings.set(seq, nowMs);
     this.outstandingPings.delete(seq - maxOutstandingPings);
     this.sendOrClose({
@@ -371,7 +369,7 @@ export class LinkSession extends TypedEventTarget<LinkSessionEvents> {
   /** Checks for silence when it could first have lasted `deadAfterMs`, rather than per frame. */
   private armDeadCheck(): void {
     if (!this.open) return;
-    const silentForMs = this.clock.nowMs() - this.lastHeardAtMs;
+    const silentForMs = this.timers.nowMs() - this.lastHeardAtMs;
     if (silentForMs >= this.deadAfterMs) return this.closeFor('dead');
     this.cancelDeadCheck = this.timers.schedule(this.deadAfterMs - silentForMs, () => this.armDeadCheck());
   }

@@ -4,24 +4,13 @@ import {
   linkProtocol,
   type LinkAuthResult,
 } from '../../../src/core/mesh/authenticate-link.ts';
-import { LinkHandshake, type LinkSelf } from '../../../src/core/mesh/link-handshake.ts';
+import { LinkHandshake } from '../../../src/core/mesh/link-handshake.ts';
 import type { Link } from '../../../src/core/ports.ts';
 import { encodeFrame } from '../../../src/core/wire/frame.ts';
 import { fromUtf8, utf8 } from '../../../src/lib/bytes.ts';
 import { createTestNodes, destroyTestNodes, type TestNode } from '../../helpers/nodes.ts';
-import { nextIncomingLink, nextMessage } from '../../helpers/transports.ts';
-
-function selfOf(node: TestNode): LinkSelf {
-  const { publicKey, nodeSalt, signingKey } = node.identity;
-  return { nodeId: node.nodeId, publicKey, nodeSalt, signingKey };
-}
-
-/** `from` dials `to`; returns both raw ends. */
-async function rawLink(from: TestNode, to: TestNode): Promise<[Link, Link]> {
-  const accepted = nextIncomingLink(to.transport);
-  const dialled = await from.transport.dial(to.nodeId);
-  return [dialled, await accepted];
-}
+import { nextMessage } from '../../helpers/transports.ts';
+import { linkSelfOf, rawLink } from '../../helpers/links.ts';
 
 describe('authenticating links over real WebRTC', () => {
   let nodes: TestNode[] = [];
@@ -41,8 +30,8 @@ describe('authenticating links over real WebRTC', () => {
     const [alice, bob] = [node(0), node(1)];
     const [fromAlice, atBob] = await rawLink(alice, bob);
     const [a, b] = await Promise.all([
-      authenticateLink(fromAlice, selfOf(alice)),
-      authenticateLink(atBob, selfOf(bob)),
+      authenticateLink(fromAlice, linkSelfOf(alice)),
+      authenticateLink(atBob, linkSelfOf(bob)),
     ]);
     if (!a.ok || !b.ok) throw new Error(`refused: ${JSON.stringify([a, b])}`);
     expect(a.value.peer.nodeId).to.equal(bob.nodeId);
@@ -59,7 +48,11 @@ describe('authenticating links over real WebRTC', () => {
   ): Promise<LinkAuthResult> {
     const [alice, carol] = [node(0), node(2)];
     const [fromCarol, atAlice] = await rawLink(carol, alice);
-    const verdict = authenticateLink(atAlice, selfOf(alice), timeoutMs === undefined ? {} : { timeoutMs });
+    const verdict = authenticateLink(
+      atAlice,
+      linkSelfOf(alice),
+      timeoutMs === undefined ? {} : { timeoutMs },
+    );
     await send(fromCarol, carol);
     return verdict;
   }
@@ -80,7 +73,7 @@ describe('authenticating links over real WebRTC', () => {
       [
         'a hello with a key that is not hers',
         async (link, carol) => {
-          const hello = new LinkHandshake(selfOf(node(1)), node(0).nodeId, {
+          const hello = new LinkHandshake(linkSelfOf(node(1)), node(0).nodeId, {
             local: 'a',
             remote: 'b',
           }).hello();
@@ -91,7 +84,10 @@ describe('authenticating links over real WebRTC', () => {
       [
         'her own hello, then a forged proof',
         async (link, carol) => {
-          const hello = new LinkHandshake(selfOf(carol), node(0).nodeId, { local: 'a', remote: 'b' }).hello();
+          const hello = new LinkHandshake(linkSelfOf(carol), node(0).nodeId, {
+            local: 'a',
+            remote: 'b',
+          }).hello();
           await link.send(frame(linkProtocol, { ...hello, type: 'hello' }));
           await link.send(frame(linkProtocol, { type: 'proof', signature: new Uint8Array(64).fill(7) }));
         },
@@ -107,8 +103,8 @@ describe('authenticating links over real WebRTC', () => {
     const [alice, bob] = [node(0), node(1)];
     const [fromAlice, atBob] = await rawLink(alice, bob);
     const [a, b] = await Promise.all([
-      authenticateLink(fromAlice, selfOf(alice)),
-      authenticateLink(atBob, selfOf(bob)),
+      authenticateLink(fromAlice, linkSelfOf(alice)),
+      authenticateLink(atBob, linkSelfOf(bob)),
     ]);
     expect([a.ok, b.ok]).to.deep.equal([true, true]);
   });

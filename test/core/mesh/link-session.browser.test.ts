@@ -1,40 +1,15 @@
 import { expect } from 'chai';
-import { authenticateLink, type AuthenticatedLink } from '../../../src/core/mesh/authenticate-link.ts';
-import type { LinkSelf } from '../../../src/core/mesh/link-handshake.ts';
+import type { AuthenticatedLink } from '../../../src/core/mesh/authenticate-link.ts';
 import { LinkSession } from '../../../src/core/mesh/link-session.ts';
 import { realTimeTimers } from '../../../src/core/mesh/timers.ts';
-import type { Clock, Link } from '../../../src/core/ports.ts';
+import type { Link } from '../../../src/core/ports.ts';
 import type { WireValue } from '../../../src/core/wire/cbor.ts';
 import { encodeFrame } from '../../../src/core/wire/frame.ts';
 import { createTestNodes, destroyTestNodes, type TestNode } from '../../helpers/nodes.ts';
-import { nextIncomingLink } from '../../helpers/transports.ts';
-
-// performance.now rather than Date.now: a loopback round trip is well under a millisecond.
-const clock: Clock = { nowMs: () => performance.now() };
-
-function selfOf(node: TestNode): LinkSelf {
-  const { publicKey, nodeSalt, signingKey } = node.identity;
-  return { nodeId: node.nodeId, publicKey, nodeSalt, signingKey };
-}
-
-/** `from` dials `to` and both ends authenticate; returns [dialled end, accepted end]. */
-async function authenticatedPair(
-  from: TestNode,
-  to: TestNode,
-): Promise<[AuthenticatedLink, AuthenticatedLink]> {
-  const accepted = nextIncomingLink(to.transport);
-  const dialled = await from.transport.dial(to.nodeId);
-  const atTo = await accepted;
-  const [a, b] = await Promise.all([
-    authenticateLink(dialled, selfOf(from)),
-    authenticateLink(atTo, selfOf(to)),
-  ]);
-  if (!a.ok || !b.ok) throw new Error(`refused: ${JSON.stringify([a, b])}`);
-  return [a.value, b.value];
-}
+import { authenticatedPair } from '../../helpers/links.ts';
 
 function sessionOf(authenticated: AuthenticatedLink): LinkSession {
-  return new LinkSession(authenticated, { clock, timers: realTimeTimers() });
+  return new LinkSession(authenticated, { timers: realTimeTimers() });
 }
 
 /** Resolves once `condition` holds, checking every few milliseconds. */

@@ -40,7 +40,6 @@ function session(
 ): LinkSession {
   const { pending, ...rest } = options;
   return new LinkSession(authenticated(link, pending), {
-    clock: network.clock,
     timers: network.clock,
     ...rest,
   });
