@@ -40,8 +40,8 @@ export interface SavedFile {
  * the views call. Emits `changed` with a new `AppState` after anything changes.
  */
 export class App extends TypedEventTarget<{ changed: AppState }> {
-  readonly identities: Identities;
-  readonly settings: AppSettings;
+  private readonly identities: Identities;
+  private readonly settings: AppSettings;
   readonly connection: Connection;
   private readonly updates: ServiceWorkerUpdates | undefined;
   private snapshot: AppState;
@@ -91,17 +91,27 @@ export class App extends TypedEventTarget<{ changed: AppState }> {
   }
 
   async createIdentity(displayName: string): Promise<StoredIdentity> {
-    const identity = await this.identities.create(displayName);
-    await this.refreshIdentities();
+    const identity = await this.changeIdentities(this.identities.create(displayName));
     void this.askForPersistentStorage();
     return identity;
   }
 
   async importIdentity(file: Uint8Array, passphrase: string): Promise<StoredIdentity> {
-    const identity = await this.identities.importFile(file, passphrase);
-    await this.refreshIdentities();
+    const identity = await this.changeIdentities(this.identities.importFile(file, passphrase));
     void this.askForPersistentStorage();
     return identity;
+  }
+
+  renameIdentity(id: string, displayName: string): Promise<StoredIdentity> {
+    return this.changeIdentities(this.identities.rename(id, displayName));
+  }
+
+  useIdentity(id: string): Promise<StoredIdentity> {
+    return this.changeIdentities(this.identities.use(id));
+  }
+
+  deleteIdentity(id: string): Promise<void> {
+    return this.changeIdentities(this.identities.delete(id));
   }
 
   /** The current identity as a passphrase-encrypted file. */
@@ -118,6 +128,13 @@ export class App extends TypedEventTarget<{ changed: AppState }> {
 
   applyUpdate(): void {
     this.updates?.apply();
+  }
+
+  /** Waits for a change to the identities, then for the state to show it. */
+  private async changeIdentities<T>(change: Promise<T>): Promise<T> {
+    const result = await change;
+    await this.refreshIdentities();
+    return result;
   }
 
   private async refreshIdentities(): Promise<void> {

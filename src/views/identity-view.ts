@@ -158,7 +158,7 @@ export class IdentityView extends LitElement {
           (other) =>
             html`<li>
               <span>${other.displayName} <span class="mono help">${shortId(other.id)}</span></span>
-              <button @click=${() => this.act('switch', (app) => app.identities.use(other.id))}>
+              <button @click=${() => this.act('switch', (app) => app.useIdentity(other.id))}>
                 Use ${other.displayName}
               </button>
             </li>`,
@@ -176,7 +176,7 @@ export class IdentityView extends LitElement {
   private async rename(event: SubmitEvent, identity: StoredIdentity): Promise<void> {
     event.preventDefault();
     const name = formText(event.target as HTMLFormElement, 'name');
-    await this.act('rename', (app) => app.identities.rename(identity.id, name), 'Saved.');
+    await this.act('rename', (app) => app.renameIdentity(identity.id, name), 'Saved.');
   }
 
   private async export(event: SubmitEvent, identity: StoredIdentity): Promise<void> {
@@ -201,7 +201,7 @@ export class IdentityView extends LitElement {
 
   private async delete(identity: StoredIdentity): Promise<void> {
     this.deleteDialog.close();
-    await this.act('delete', (app) => app.identities.delete(identity.id));
+    await this.act('delete', (app) => app.deleteIdentity(identity.id));
   }
 
   private async act(
