@@ -1,4 +1,5 @@
 import { TypedEventTarget } from '../lib/events.ts';
+import { Backoff } from '../lib/backoff.ts';
 import { messageOf } from '../lib/errors.ts';
 import type { StoredIdentity, Transport } from '../core/ports.ts';
 import { nodeIdOf } from '../core/identity/ids.ts';
@@ -45,12 +46,12 @@ export class Connection extends TypedEventTarget<{ status: ConnectionStatus }> {
   private current: ConnectionStatus = { state: 'offline', reason: 'No identity yet.' };
   private generation = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private retryDelayMs: number;
+  private readonly retryBackoff: Backoff;
 
   constructor(init: ConnectionInit) {
     super();
     this.init = init;
-    this.retryDelayMs = init.retryDelayMs ?? 1000;
+    this.retryBackoff = new Backoff(init.retryDelayMs ?? 1000, init.maxRetryDelayMs ?? 30_000);
     globalThis.addEventListener('online', () => {
       if (this.target !== undefined && this.current.state === 'offline') void this.attempt(this.generation);
     });
@@ -78,7 +79,7 @@ export class Connection extends TypedEventTarget<{ status: ConnectionStatus }> {
 
   private reset(): number {
     clearTimeout(this.retryTimer);
-    this.retryDelayMs = this.init.retryDelayMs ?? 1000;
+    this.retryBackoff.reset();
     this.replaceTransport(undefined);
     return ++this.generation;
   }
@@ -114,7 +115,7 @@ export class Connection extends TypedEventTarget<{ status: ConnectionStatus }> {
     this.setStatus({ state: 'connecting', broker: label, nodeId });
     try {
       await transport.start();
-      this.retryDelayMs = this.init.retryDelayMs ?? 1000;
+      this.retryBackoff.reset();
     } catch (error) {
       if (this.transport !== transport) return;
       this.setStatus({ state: 'offline', reason: messageOf(error), broker: label, nodeId });
@@ -131,8 +132,7 @@ export class Connection extends TypedEventTarget<{ status: ConnectionStatus }> {
 
   private retryLater(generation: number): void {
     clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => void this.attempt(generation), this.retryDelayMs);
-    this.retryDelayMs = Math.min(this.retryDelayMs * 2, this.init.maxRetryDelayMs ?? 30_000);
+    this.retryTimer = setTimeout(() => void this.attempt(generation), this.retryBackoff.next());
   }
 
   private setStatus(status: ConnectionStatus): void {

@@ -1,4 +1,5 @@
 import { Peer, type DataConnection, type PeerError } from 'peerjs';
+import { Backoff } from '../../lib/backoff.ts';
 import { TypedEventTarget } from '../../lib/events.ts';
 import type { Link, Transport, TransportEvents, TransportStatus } from '../../core/ports.ts';
 import { DataChannelLink } from '../data-channel-link.ts';
@@ -48,7 +49,7 @@ export class PeerJsTransport extends TypedEventTarget<TransportEvents> implement
   private currentStatus: TransportStatus = { state: 'offline', reason: 'not started' };
   private readonly pendingDials = new Map<string, Set<(error: Error) => void>>();
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  private reconnectDelayMs: number;
+  private readonly reconnectBackoff: Backoff;
   private stopped = false;
   private everOpened = false;
 
@@ -56,7 +57,7 @@ export class PeerJsTransport extends TypedEventTarget<TransportEvents> implement
     super();
     this.nodeId = init.nodeId;
     this.init = init;
-    this.reconnectDelayMs = init.reconnectDelayMs ?? 1000;
+    this.reconnectBackoff = new Backoff(init.reconnectDelayMs ?? 1000, init.maxReconnectDelayMs ?? 30_000);
   }
 
   get status(): TransportStatus {
@@ -84,7 +85,7 @@ export class PeerJsTransport extends TypedEventTarget<TransportEvents> implement
     return new Promise((resolve, reject) => {
       peer.on('open', () => {
         this.everOpened = true;
-        this.reconnectDelayMs = this.init.reconnectDelayMs ?? 1000;
+        this.reconnectBackoff.reset();
         this.setStatus({ state: 'online' });
         resolve();
       });
@@ -174,8 +175,7 @@ export class PeerJsTransport extends TypedEventTarget<TransportEvents> implement
       if (this.stopped || peer.destroyed) return;
       this.setStatus({ state: 'connecting' });
       peer.reconnect();
-    }, this.reconnectDelayMs);
-    this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, this.init.maxReconnectDelayMs ?? 30_000);
+    }, this.reconnectBackoff.next());
   }
 
   private setStatus(status: TransportStatus): void {
