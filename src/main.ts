@@ -18,6 +18,10 @@ async function main(): Promise<void> {
     // peerjs is not needed to show the shell: it loads after the first render.
     createTransport: async (init) =>
       new (await import('./transport/peerjs/peerjs-transport.ts')).PeerJsTransport(init),
+    loadMeshTransport: async () => {
+      const { RtcTransport } = await import('./transport/rtc/rtc-transport.ts');
+      return (init) => new RtcTransport(init);
+    },
     origin: new URL(window.location.href),
     ...(updates === undefined ? {} : { updates }),
   });

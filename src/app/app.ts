@@ -4,7 +4,9 @@ import { Identities } from '../core/identity/identities.ts';
 import { shortId } from '../core/identity/ids.ts';
 import type { PeerJsTransportInit } from '../transport/peerjs/peerjs-transport.ts';
 import { AppSettings } from './app-settings.ts';
+import type { MeshSnapshot } from '../core/mesh/mesh-types.ts';
 import { Connection, type ConnectionStatus } from './connection.ts';
+import { MeshRunner, type MeshTransportFactory } from './mesh-runner.ts';
 import type { ServiceWorkerUpdates } from './service-worker.ts';
 import type { Settings } from './settings.ts';
 
@@ -16,6 +18,8 @@ export interface AppState {
   readonly identities: readonly StoredIdentity[];
   readonly settings: Settings;
   readonly connection: ConnectionStatus;
+  /** This node's place in the mesh; undefined while no node runs. */
+  readonly mesh: MeshSnapshot | undefined;
   readonly updateAvailable: boolean;
 }
 
@@ -23,6 +27,8 @@ export interface AppComponents {
   readonly identityStore: IdentityStore;
   readonly preferenceStore: PreferenceStore;
   readonly createTransport: (init: PeerJsTransportInit) => Transport | Promise<Transport>;
+  /** Loads the factory of mesh-signalled links (WebRTC); `src/main.ts` loads it lazily. */
+  readonly loadMeshTransport: () => Promise<MeshTransportFactory>;
   readonly origin: URL;
   readonly updates?: ServiceWorkerUpdates;
   /** Fewer PBKDF2 rounds for identity files; only tests lower it. */
@@ -43,6 +49,7 @@ export class App extends TypedEventTarget<{ changed: AppState }> {
   private readonly identities: Identities;
   private readonly settings: AppSettings;
   readonly connection: Connection;
+  private readonly mesh: MeshRunner;
   private readonly updates: ServiceWorkerUpdates | undefined;
   private snapshot: AppState;
 
@@ -57,6 +64,7 @@ export class App extends TypedEventTarget<{ changed: AppState }> {
       origin: components.origin,
       createTransport: components.createTransport,
     });
+    this.mesh = new MeshRunner(components.loadMeshTransport, components.preferenceStore);
     this.updates = components.updates;
     this.snapshot = {
       phase: 'loading',
@@ -64,6 +72,7 @@ export class App extends TypedEventTarget<{ changed: AppState }> {
       identities: [],
       settings: this.settings.current,
       connection: this.connection.status,
+      mesh: undefined,
       updateAvailable: false,
     };
   }
@@ -80,6 +89,11 @@ export class App extends TypedEventTarget<{ changed: AppState }> {
     await lock(() => this.update({ phase: 'other-tab' }));
     const settings = await this.settings.load();
     this.connection.on('status', (connection) => this.update({ connection }));
+    this.connection.on(
+      'transport',
+      ({ current }) => void this.mesh.run(current, this.snapshot.settings.iceServers),
+    );
+    this.mesh.on('changed', ({ snapshot }) => this.update({ mesh: snapshot }));
     this.settings.on('changed', (next) => {
       this.update({ settings: next });
       this.reconnect();
@@ -120,6 +134,11 @@ export class App extends TypedEventTarget<{ changed: AppState }> {
     const bytes = await this.identities.exportFile(id, passphrase);
     const safeName = identity.displayName.replace(/[^\p{L}\p{N}_-]+/gu, '-').slice(0, 32);
     return { name: `mycel-identity-${safeName}-${shortId(id)}.json`, bytes };
+  }
+
+  /** Joins the mesh through the node `nodeId`; rejects with a `MycelError` that says why not. */
+  connectTo(nodeId: string): Promise<void> {
+    return this.mesh.connectTo(nodeId.trim());
   }
 
   saveSettings(next: Settings): Promise<Settings> {

@@ -17,6 +17,12 @@ export interface ConnectionStatus {
   readonly nodeId?: string;
 }
 
+/** A transport the broker accepted, and the identity it runs as. */
+export interface StartedTransport {
+  readonly transport: Transport;
+  readonly identity: StoredIdentity;
+}
+
 export interface ConnectionInit {
   /** The origin the app was served from, probed for a same-origin broker. */
   readonly origin: URL;
@@ -38,7 +44,18 @@ interface Target {
  * trying (with exponential backoff, and at once when the browser comes back online) while
  * the broker or the app's own server cannot be reached.
  */
-export class Connection extends TypedEventTarget<{ status: ConnectionStatus }> {
+/** Events of a `Connection`. */
+export interface ConnectionEvents {
+  status: ConnectionStatus;
+  /**
+   * A transport started for `identity` (the broker accepted it), or, with `current`
+   * undefined, the current one was stopped. Later status changes of the same transport do
+   * not repeat it. (A detail is never `undefined` itself: a CustomEvent turns that into null.)
+   */
+  transport: { readonly current: StartedTransport | undefined };
+}
+
+export class Connection extends TypedEventTarget<ConnectionEvents> {
   private readonly init: ConnectionInit;
   private target: Target | undefined;
   private transport: Transport | undefined;
@@ -116,6 +133,8 @@ export class Connection extends TypedEventTarget<{ status: ConnectionStatus }> {
     try {
       await transport.start();
       this.retryBackoff.reset();
+      if (this.transport === transport)
+        this.emit('transport', { current: { transport, identity: target.identity } });
     } catch (error) {
       if (this.transport !== transport) return;
       this.setStatus({ state: 'offline', reason: messageOf(error), broker: label, nodeId });
@@ -127,7 +146,9 @@ export class Connection extends TypedEventTarget<{ status: ConnectionStatus }> {
   private replaceTransport(next: Transport | undefined): void {
     const old = this.transport;
     this.transport = next;
-    old?.stop();
+    if (old === undefined) return;
+    old.stop();
+    this.emit('transport', { current: undefined });
   }
 
   private retryLater(generation: number): void {

@@ -115,3 +115,31 @@ export interface PreferenceStore {
 export interface Clock {
   nowMs(): number;
 }
+
+/** One step of a WebRTC negotiation, carried between two nodes over the mesh. */
+export type SignalMessage =
+  | { readonly type: 'offer'; readonly call: string; readonly sdp: string }
+  | { readonly type: 'answer'; readonly call: string; readonly sdp: string }
+  | {
+      readonly type: 'candidate';
+      readonly call: string;
+      readonly candidate: string;
+      readonly sdpMid?: string;
+      readonly sdpMLineIndex?: number;
+    };
+
+/** Events of a `Signaller`. */
+export interface SignallerEvents {
+  /**
+   * A schema-checked signal addressed to this node. `from` is what the relays say: it is not
+   * proven, so the link it leads to must pass the link handshake before it carries anything.
+   */
+  signal: { readonly from: string; readonly message: SignalMessage };
+}
+
+/** Carries signals to nodes that may be several hops away. */
+export interface Signaller extends EventTarget {
+  /** Sends `message` towards `to`; false if there is no way to send it now. Never throws. */
+  send(to: string, message: SignalMessage): boolean;
+  on<K extends keyof SignallerEvents>(type: K, listener: (detail: SignallerEvents[K]) => void): () => void;
+}

@@ -12,6 +12,7 @@ import '../components/update-banner.ts';
 import './onboarding-view.ts';
 import './identity-view.ts';
 import './settings-view.ts';
+import './network-view.ts';
 import './coming-soon-view.ts';
 
 const navItems: readonly { route: Route; label: string }[] = [
@@ -227,9 +228,7 @@ export class AppShell extends LitElement {
           >Add friends from their contact card and see when they are online.</mycel-coming-soon-view
         >`;
       case 'network':
-        return html`<mycel-coming-soon-view heading="Network"
-          >See the peers your browser is linked to, live.</mycel-coming-soon-view
-        >`;
+        return html`<mycel-network-view></mycel-network-view>`;
     }
   }
 

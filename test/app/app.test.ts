@@ -10,8 +10,10 @@ import {
 } from '../../src/storage/idb/index.ts';
 import type { ProfileDatabase } from '../../src/storage/idb/index.ts';
 import { PeerJsTransport } from '../../src/transport/peerjs/peerjs-transport.ts';
+import { RtcTransport } from '../../src/transport/rtc/rtc-transport.ts';
 import { brokerAddress } from '../helpers/broker.ts';
 import { randomName } from '../helpers/ids.ts';
+import { MycelError } from '../../src/lib/errors.ts';
 
 /** An app over a real IndexedDB profile whose "own origin" is the harness broker. */
 async function openApp(name: string): Promise<{ app: App; db: ProfileDatabase }> {
@@ -21,6 +23,7 @@ async function openApp(name: string): Promise<{ app: App; db: ProfileDatabase }>
     identityStore: new IdbIdentityStore(db),
     preferenceStore: new IdbPreferenceStore(db),
     createTransport: (init) => new PeerJsTransport({ ...init, iceServers: [] }),
+    loadMeshTransport: () => Promise.resolve((init) => new RtcTransport({ ...init, iceServers: [] })),
     origin: new URL(`http://${broker.host}:${broker.port}/`),
     exportIterations: 1000,
   });
@@ -108,6 +111,30 @@ describe('the app layer over real IndexedDB and the harness broker', () => {
     );
     await app.saveSettings({ broker: { kind: 'auto' }, iceServers: [] });
     await until(app, () => app.state.connection.state === 'online');
+  });
+
+  it('joins the mesh through a pasted node id, shows the link live, and gives advice for a bad id', async () => {
+    const ada = await fresh();
+    await ada.createIdentity('Ada');
+    const bob = await fresh();
+    await bob.createIdentity('Bob');
+    await until(ada, () => ada.state.mesh?.status === 'listening');
+    await until(bob, () => bob.state.mesh?.status === 'listening');
+    const adaId = ada.state.mesh?.nodeId ?? '';
+    await bob.connectTo(`  ${adaId}\n`);
+    await until(bob, () => bob.state.mesh?.neighbors.some((link) => link.nodeId === adaId) === true);
+    expect(bob.state.mesh?.status).to.equal('has-connections');
+    expect(bob.state.mesh?.neighbors[0]?.route).to.equal('broker');
+    await until(ada, () => ada.state.mesh?.neighbors.length === 1);
+    await until(bob, () => (bob.state.mesh?.neighbors[0]?.rttMs ?? -1) >= 0);
+
+    const refusal = await bob.connectTo('not a node id!').then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refusal).to.be.instanceOf(MycelError);
+    expect((refusal as MycelError).message).to.equal('That is not a node id.');
+    expect((refusal as MycelError).hint).to.match(/Network page/);
   });
 
   it('exports a file named after the identity that imports into another profile', async () => {

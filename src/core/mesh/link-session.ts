@@ -51,6 +51,7 @@ export type SessionCloseReason = 'flooding' | 'too-many-rejections' | 'dead' | '
 export type FrameHandler = (
   body: WireValue,
   frame: Frame,
+  bytes: Uint8Array,
 ) => string | undefined | Promise<string | undefined>;
 
 /** Events of a `LinkSession`. */
@@ -223,6 +224,17 @@ export class LinkSession extends TypedEventTarget<LinkSessionEvents> {
     await this.sendFrame({ protocol, kind, body });
   }
 
+  /**
+   * Sends a frame the caller encoded itself (a protocol that speaks in frame bytes, such as
+   * membership over a `SessionChannel`). Rejects with `SessionClosedError` once closed.
+   */
+  async sendEncoded(bytes: Uint8Array): Promise<void> {
+    if (!this.open) throw new SessionClosedError(this.peer.nodeId);
+    this.framesOut++;
+    this.bytesOut += bytes.length;
+    await this.link.send(bytes);
+  }
+
   /** Refused frames so far, by reason. */
   rejections(): Record<string, number> {
     return Object.fromEntries(this.counts);
@@ -256,10 +268,7 @@ export class LinkSession extends TypedEventTarget<LinkSessionEvents> {
 
   private async sendFrame(frame: Frame): Promise<void> {
     if (!this.open) throw new SessionClosedError(this.peer.nodeId);
-    const bytes = encodeFrame(frame);
-    this.framesOut++;
-    this.bytesOut += bytes.length;
-    await this.link.send(bytes);
+    await this.sendEncoded(encodeFrame(frame));
   }
 
   /**
@@ -294,7 +303,7 @@ export class LinkSession extends TypedEventTarget<LinkSessionEvents> {
     if (handler === undefined) return this.reject('unknown-protocol');
     let outcome: string | undefined | Promise<string | undefined>;
     try {
-      outcome = handler(frame.body, frame);
+      outcome = handler(frame.body, frame, message);
     } catch {
       // A bug in a handler is ours, not the peer's; it is counted so it shows, and the loop goes on.
       return this.reject('handler-error');

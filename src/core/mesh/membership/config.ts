@@ -25,6 +25,13 @@ export interface MembershipConfig {
   readonly idleLinkTimeoutMs: number;
   /** Passive candidates a periodic top-up tries when the active view is short but not empty. */
   readonly topUpAttemptsPerTick: number;
+  /**
+   * Below this many neighbours a node asks with high priority, which a full node accepts by
+   * dropping one of its own. The paper uses high priority only for an empty view; then a node
+   * left with one or two neighbours among full ones can never gain more, and the degree the
+   * mesh promises (3 or more) does not hold.
+   */
+  readonly minActiveViewSize: number;
 }
 
 /** The defaults: active 5, passive 30, ARWL 6, PRWL 3, ka 3, kp 4, a shuffle every 10 s. */
@@ -40,6 +47,7 @@ export const defaultMembershipConfig: MembershipConfig = {
   neighborReplyTimeoutMs: 5_000,
   idleLinkTimeoutMs: 30_000,
   topUpAttemptsPerTick: 2,
+  minActiveViewSize: 3,
 };
 
 function positiveInteger(name: string, value: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -54,9 +62,15 @@ export function resolveMembershipConfig(
   init: Partial<MembershipConfig>,
   limits: { readonly maxWalkLength: number; readonly maxSampleSize: number },
 ): MembershipConfig {
-  const config = { ...defaultMembershipConfig, ...init };
+  const config = {
+    ...defaultMembershipConfig,
+    // The default minimum shrinks with a smaller active view rather than make it unworkable.
+    minActiveViewSize: Math.min(defaultMembershipConfig.minActiveViewSize, init.activeViewSize ?? Infinity),
+    ...init,
+  };
   positiveInteger('activeViewSize', config.activeViewSize);
   positiveInteger('passiveViewSize', config.passiveViewSize);
+  positiveInteger('minActiveViewSize', config.minActiveViewSize, config.activeViewSize);
   positiveInteger('activeRandomWalkLength', config.activeRandomWalkLength, limits.maxWalkLength);
   positiveInteger('passiveRandomWalkLength', config.passiveRandomWalkLength, config.activeRandomWalkLength);
   positiveInteger('shuffleActiveSampleSize', config.shuffleActiveSampleSize);

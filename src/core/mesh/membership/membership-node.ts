@@ -134,6 +134,11 @@ export class MembershipNode extends TypedEventTarget<MembershipEvents> {
     return this.active.ids();
   }
 
+  /** The link to active neighbour `nodeId`, if it is one. */
+  neighborLink(nodeId: string): Link | undefined {
+    return this.active.get(nodeId);
+  }
+
   /** The ids of the passive view, oldest first. */
   passiveView(): string[] {
     return this.passive.ids();
@@ -357,7 +362,8 @@ export class MembershipNode extends TypedEventTarget<MembershipEvents> {
 
   /**
    * §4.3: promotes passive candidates, in random order, until the active view is full, the
-   * candidates run out, or `maxAttempts` were tried. High priority while the view is empty.
+   * candidates run out, or `maxAttempts` were tried. High priority while the view is below
+   * `minActiveViewSize` (the paper: while it is empty).
    */
   private async repair(maxAttempts: number): Promise<void> {
     if (this.repairing) return;
@@ -372,7 +378,8 @@ export class MembershipNode extends TypedEventTarget<MembershipEvents> {
         if (candidates.length === 0) break;
         const candidate = this.random.pick(candidates);
         tried.add(candidate);
-        await this.requestNeighbor(candidate, this.active.size === 0 ? 'high' : 'low');
+        const short = this.active.size < this.config.minActiveViewSize;
+        await this.requestNeighbor(candidate, short ? 'high' : 'low');
       }
     } finally {
       this.repairing = false;

@@ -40,6 +40,7 @@ export function isNodeId(id: string): boolean {
 const nodeIdSchema = text({ minLength: 1, maxLength: 64, pattern: nodeIdPattern });
 const ttlSchema = integer({ min: 0, max: maxWalkLength });
 const sampleSchema = array(nodeIdSchema, { maxItems: maxShuffleSampleSize });
+const nonceSchema = integer({ min: 0, max: 0xffff_ffff });
 
 /** Exactly one of `options`, for enumerated text such as a priority. */
 function oneOf<const T extends string>(options: readonly T[]): Schema<T> {
@@ -60,8 +61,14 @@ const schemas = {
   neighbor: object({ type: literal('neighbor'), priority: oneOf<NeighborPriority>(['high', 'low']) }),
   'neighbor-reply': object({ type: literal('neighbor-reply'), accepted: boolean() }),
   disconnect: object({ type: literal('disconnect') }),
-  shuffle: object({ type: literal('shuffle'), origin: nodeIdSchema, ttl: ttlSchema, sample: sampleSchema }),
-  'shuffle-reply': object({ type: literal('shuffle-reply'), sample: sampleSchema }),
+  shuffle: object({
+    type: literal('shuffle'),
+    origin: nodeIdSchema,
+    ttl: ttlSchema,
+    nonce: nonceSchema,
+    sample: sampleSchema,
+  }),
+  'shuffle-reply': object({ type: literal('shuffle-reply'), nonce: nonceSchema, sample: sampleSchema }),
 } as const;
 
 /** A new node asks its contact to take it into its active view. */
@@ -93,11 +100,14 @@ export interface ShuffleMessage {
   readonly type: 'shuffle';
   readonly origin: string;
   readonly ttl: number;
+  /** Drawn by the origin and echoed in the reply, so only the walk's end can answer it. */
+  readonly nonce: number;
   readonly sample: readonly string[];
 }
 /** The answer to a shuffle: a sample of the walk's last node's passive view. */
 export interface ShuffleReplyMessage {
   readonly type: 'shuffle-reply';
+  readonly nonce: number;
   readonly sample: readonly string[];
 }
 
@@ -165,9 +175,15 @@ export function membershipBody(message: MembershipMessage): WireValue {
     case 'neighbor-reply':
       return { type: message.type, accepted: message.accepted };
     case 'shuffle':
-      return { type: message.type, origin: message.origin, ttl: message.ttl, sample: [...message.sample] };
+      return {
+        type: message.type,
+        origin: message.origin,
+        ttl: message.ttl,
+        nonce: message.nonce,
+        sample: [...message.sample],
+      };
     case 'shuffle-reply':
-      return { type: message.type, sample: [...message.sample] };
+      return { type: message.type, nonce: message.nonce, sample: [...message.sample] };
   }
 }
 

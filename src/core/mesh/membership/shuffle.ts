@@ -21,6 +21,7 @@ export interface ShuffleContext {
 }
 
 interface PendingShuffle {
+  readonly nonce: number;
   readonly sentIds: readonly string[];
   readonly cancel: () => void;
 }
@@ -51,8 +52,15 @@ export class ShuffleExchange {
     const cancel = clock.schedule(config.shuffleIntervalMs, () => {
       this.pending = undefined;
     });
-    this.pending = { sentIds: sample, cancel };
-    links.send(target, { type: 'shuffle', origin: nodeId, ttl: config.activeRandomWalkLength, sample });
+    const nonce = random.int(0x1_0000_0000);
+    this.pending = { nonce, sentIds: sample, cancel };
+    links.send(target, {
+      type: 'shuffle',
+      origin: nodeId,
+      ttl: config.activeRandomWalkLength,
+      nonce,
+      sample,
+    });
   }
 
   /** Walks on while the TTL lasts, else answers the origin with a passive sample. */
@@ -63,22 +71,25 @@ export class ShuffleExchange {
       links.reject('not-neighbor');
       return;
     }
-    const { origin, ttl, sample } = message;
+    const { origin, ttl, nonce, sample } = message;
     if (origin === nodeId) return; // the walk came home: nothing to exchange with oneself
     const next = ttl > 0 && active.size > 1 ? this.context.randomNeighbor([sender, origin]) : undefined;
     if (next !== undefined) {
-      links.send(next, { type: 'shuffle', origin, ttl: ttl - 1, sample });
+      links.send(next, { type: 'shuffle', origin, ttl: ttl - 1, nonce, sample });
       return;
     }
     const reply = passive.sample(sample.length).filter((id) => id !== origin);
     passive.integrate([origin, ...sample], (id) => active.has(id), reply);
-    void this.context.sendOnce(origin, { type: 'shuffle-reply', sample: reply });
+    void this.context.sendOnce(origin, { type: 'shuffle-reply', nonce, sample: reply });
   }
 
-  /** Integrates the answer to this node's own shuffle; refuses answers nobody asked for. */
+  /**
+   * Integrates the answer to this node's own shuffle; refuses answers nobody asked for, and
+   * any without the shuffle's nonce, which only nodes on its walk have seen.
+   */
   onShuffleReply(message: ShuffleReplyMessage): void {
     const pending = this.pending;
-    if (pending === undefined) {
+    if (pending?.nonce !== message.nonce) {
       this.context.links.reject('unexpected-shuffle-reply');
       return;
     }

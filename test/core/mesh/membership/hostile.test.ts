@@ -75,14 +75,15 @@ describe('HyParView membership under a hostile peer', () => {
       frameOf({ type: 'takeover' }),
       frameOf({
         type: 'shuffle-reply',
+        nonce: 1,
         sample: Array.from({ length: maxShuffleSampleSize + 1 }, (_, i) => `x${i}`),
       }),
       frameOf({ type: 'forward-join', node: 'not an id', ttl: 2 }),
       frameOf({ type: 'neighbor', priority: 3 }),
-      encodeMembershipFrame({ type: 'shuffle-reply', sample: ['planted'] }),
+      encodeMembershipFrame({ type: 'shuffle-reply', nonce: 7, sample: ['planted'] }),
       encodeMembershipFrame({ type: 'neighbor-reply', accepted: true }),
       encodeMembershipFrame({ type: 'forward-join', node: 'planted', ttl: 3 }),
-      encodeMembershipFrame({ type: 'shuffle', origin: 'evil', ttl: 1, sample: ['planted'] }),
+      encodeMembershipFrame({ type: 'shuffle', origin: 'evil', ttl: 1, nonce: 7, sample: ['planted'] }),
       encodeMembershipFrame({ type: 'disconnect' }),
     ];
     // The first garbage frame makes the honest node close the link; send the rest on new ones.
@@ -134,8 +135,10 @@ describe('HyParView membership under a hostile peer', () => {
     await send(current.link, { type: 'neighbor', priority: 'high' });
     await overlay.network.advance(500);
     const many = Array.from({ length: maxShuffleSampleSize + 1 }, (_, i) => `x${i}`);
-    await current.link.send(frameOf({ type: 'shuffle', origin: 'evil', ttl: 0, sample: many }));
-    await current.link.send(frameOf({ type: 'shuffle', origin: 'evil', ttl: 0, sample: ['ok', ''] }));
+    await current.link.send(frameOf({ type: 'shuffle', origin: 'evil', ttl: 0, nonce: 1, sample: many }));
+    await current.link.send(
+      frameOf({ type: 'shuffle', origin: 'evil', ttl: 0, nonce: 1, sample: ['ok', ''] }),
+    );
     await overlay.network.advance(500);
     expect(honest.rejections()['bad-message:too-long'], `seed ${seed}`).to.equal(1);
     expect(honest.rejections()['bad-message:too-short'], `seed ${seed}`).to.equal(1);
@@ -162,9 +165,9 @@ describe('HyParView membership under a hostile peer', () => {
       for (let i = 0; i < 20; i++)
         await send(again.link, { type: 'neighbor', priority: i % 2 === 0 ? 'high' : 'low' });
       await again.link.send(
-        frameOf({ type: 'shuffle', origin: 'evil', ttl: 3, sample: ['a', 'b', 'c', 17] }),
+        frameOf({ type: 'shuffle', origin: 'evil', ttl: 3, nonce: 7, sample: ['a', 'b', 'c', 17] }),
       );
-      await send(again.link, { type: 'shuffle-reply', sample: ['planted'] });
+      await send(again.link, { type: 'shuffle-reply', nonce: 7, sample: ['planted'] });
     }
     await overlay.network.advance(2 * shuffleIntervalMs);
     let refused = 0;

@@ -35,8 +35,8 @@ describe('membership messages', () => {
       { type: 'neighbor', priority: 'low' },
       { type: 'neighbor-reply', accepted: false },
       { type: 'disconnect' },
-      { type: 'shuffle', origin: 'A', ttl: 0, sample: ids(maxShuffleSampleSize) },
-      { type: 'shuffle-reply', sample: [] },
+      { type: 'shuffle', origin: 'A', ttl: 0, nonce: 0xffff_ffff, sample: ids(maxShuffleSampleSize) },
+      { type: 'shuffle-reply', nonce: 7, sample: [] },
     ];
     for (const message of messages) {
       expect(decodeMembershipFrame(encodeMembershipFrame(message)), message.type).to.deep.equal({
@@ -71,17 +71,20 @@ describe('membership messages', () => {
       expect(reasonOf(frameOf({ type: 'forward-join', node: bad, ttl: 1 })), JSON.stringify(bad)).to.match(
         /^bad-message:(no-match|too-long|too-short)$/,
       );
-      expect(reasonOf(frameOf({ type: 'shuffle-reply', sample: ['ok', bad] })), JSON.stringify(bad)).to.match(
-        /^bad-message:/,
-      );
+      expect(
+        reasonOf(frameOf({ type: 'shuffle-reply', nonce: 7, sample: ['ok', bad] })),
+        JSON.stringify(bad),
+      ).to.match(/^bad-message:/);
     }
     expect(isNodeId('x'.repeat(64))).to.equal(true);
   });
 
   it('refuse oversize samples, out-of-range walks and wrong field types', () => {
     const oversize = ids(maxShuffleSampleSize + 1);
-    expect(reasonOf(frameOf({ type: 'shuffle-reply', sample: oversize }))).to.equal('bad-message:too-long');
-    expect(reasonOf(frameOf({ type: 'shuffle', origin: 'a', ttl: 1, sample: oversize }))).to.equal(
+    expect(reasonOf(frameOf({ type: 'shuffle-reply', nonce: 7, sample: oversize }))).to.equal(
+      'bad-message:too-long',
+    );
+    expect(reasonOf(frameOf({ type: 'shuffle', origin: 'a', ttl: 1, nonce: 1, sample: oversize }))).to.equal(
       'bad-message:too-long',
     );
     expect(reasonOf(frameOf({ type: 'forward-join', node: 'a', ttl: 17 }))).to.equal(
@@ -96,7 +99,9 @@ describe('membership messages', () => {
     expect(reasonOf(frameOf({ type: 'forward-join', node: 7, ttl: 3 }))).to.equal('bad-message:wrong-type');
     expect(reasonOf(frameOf({ type: 'neighbor-reply', accepted: 1 }))).to.equal('bad-message:wrong-type');
     expect(reasonOf(frameOf({ type: 'neighbor', priority: 'urgent' }))).to.equal('bad-message:no-match');
-    expect(reasonOf(frameOf({ type: 'shuffle-reply', sample: 'a,b' }))).to.equal('bad-message:wrong-type');
+    expect(reasonOf(frameOf({ type: 'shuffle-reply', nonce: 7, sample: 'a,b' }))).to.equal(
+      'bad-message:wrong-type',
+    );
     expect(reasonOf(frameOf({ type: 'join', extra: true }))).to.equal('bad-message:unknown-key');
     expect(reasonOf(frameOf({ type: 'forward-join', node: 'a' }))).to.equal('bad-message:missing-key');
   });

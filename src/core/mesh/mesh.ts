@@ -1,0 +1,327 @@
+import { Backoff } from '../../lib/backoff.ts';
+import { MycelError } from '../../lib/errors.ts';
+import { TypedEventTarget } from '../../lib/events.ts';
+import type { Random } from '../../lib/random.ts';
+import type { Link, Signaller, Transport } from '../ports.ts';
+import { authenticateLink, type LinkAuthResult } from './authenticate-link.ts';
+import type { LinkSelf } from './link-handshake.ts';
+import { LinkSession, type LinkSessionOptions } from './link-session.ts';
+import { MembershipNode, type MembershipConfig } from './membership/index.ts';
+import { membershipProtocol } from './membership/messages.ts';
+import type { LinkRoute, MeshEvents, MeshLinkInfo, MeshSnapshot, MeshStatus } from './mesh-types.ts';
+import { SessionChannel } from './session-channel.ts';
+import { SessionTransport } from './session-transport.ts';
+import { SignalRelay, type SignalRelayStats } from './signal-relay.ts';
+import type { Timers } from './timers.ts';
+
+/** What a `Mesh` is built from. */
+export interface MeshComponents {
+  /** This node's identity, which the link handshake proves. */
+  readonly self: LinkSelf;
+  /** The broker transport, started and stopped by the caller; only bootstrap links use it. */
+  readonly bootstrap: Transport;
+  /** Builds the transport for links signalled over the mesh (WebRTC in the app). */
+  readonly createMeshTransport: (signaller: Signaller) => Transport;
+  readonly timers: Timers;
+  readonly random: Random;
+  /** The link handshake; `authenticateLink` with the link's DTLS fingerprints by default. */
+  readonly authenticate?: (link: Link) => Promise<LinkAuthResult>;
+}
+
+/** Settings of a `Mesh`; every field has a default. */
+export interface MeshConfig {
+  readonly membership?: Partial<MembershipConfig>;
+  readonly session?: Omit<LinkSessionOptions, 'timers'>;
+  readonly handshakeTimeoutMs?: number;
+  /** Handshakes of incoming links in progress at once; more are refused. Default 32. */
+  readonly maxPendingHandshakes?: number;
+  /** First wait before an isolated node tries to get back in; doubles up to the max. */
+  readonly rejoinDelayMs?: number;
+  readonly maxRejoinDelayMs?: number;
+  /** Hops a relayed signal may take. */
+  readonly relayHops?: number;
+}
+
+/** A link was opened but its other end failed the handshake. */
+export class LinkRefusedError extends MycelError {
+  override name = 'LinkRefusedError';
+}
+
+interface SessionEntry {
+  readonly session: LinkSession;
+  readonly route: LinkRoute;
+}
+
+/** Former neighbours and bootstrap ids remembered for rejoining. */
+const rememberedCap = 16;
+
+/**
+ * One node's place in the mesh. Links of either transport pass the handshake and run in a
+ * `LinkSession`; HyParView membership keeps a few of them as neighbours; signalling for new
+ * links is relayed over the sessions, so the broker is only dialled while the node has no
+ * session at all: to bootstrap, and to get back in after losing every neighbour.
+ */
+export class Mesh extends TypedEventTarget<MeshEvents> {
+  readonly nodeId: string;
+  private readonly components: MeshComponents;
+  private readonly config: MeshConfig;
+  private readonly relay: SignalRelay;
+  private readonly meshTransport: Transport;
+  private readonly sessionTransport: SessionTransport;
+  private readonly membership: MembershipNode;
+  private readonly channels = new Map<Link, SessionEntry>();
+  private readonly counts = new Map<string, number>();
+  private readonly rejoinBackoff: Backoff;
+  private remembered: string[] = [];
+  private currentStatus: MeshStatus = 'stopped';
+  private pendingHandshakes = 0;
+  private cancelRejoin: (() => void) | undefined;
+  private unsubscribe: (() => void)[] = [];
+
+  constructor(components: MeshComponents, config: MeshConfig = {}) {
+    super();
+    this.components = components;
+    this.config = config;
+    this.nodeId = components.self.nodeId;
+    this.rejoinBackoff = new Backoff(config.rejoinDelayMs ?? 1000, config.maxRejoinDelayMs ?? 30_000);
+    this.relay = new SignalRelay({
+      nodeId: this.nodeId,
+      timers: components.timers,
+      random: components.random.fork('relay'),
+      ...(config.relayHops === undefined ? {} : { hops: config.relayHops }),
+    });
+    this.meshTransport = components.createMeshTransport(this.relay);
+    this.sessionTransport = new SessionTransport(this.nodeId, (nodeId, signal) => this.open(nodeId, signal));
+    this.membership = new MembershipNode(
+      {
+        transport: this.sessionTransport,
+        clock: components.timers,
+        random: components.random.fork('membership'),
+        authenticate: (link) => Promise.resolve(this.startSession(link)),
+      },
+      config.membership,
+    );
+    this.membership.on('status', (status) => this.onMembershipStatus(status));
+    this.membership.on('neighbor-up', ({ nodeId }) =>
+      this.emit('neighbor-up', { nodeId, route: this.routeOf(nodeId) }),
+    );
+    this.membership.on('neighbor-down', (event) => {
+      this.remember(event.nodeId);
+      this.emit('neighbor-down', event);
+    });
+  }
+
+  get status(): MeshStatus {
+    return this.currentStatus;
+  }
+
+  /** Listens on both transports; the bootstrap transport may still be connecting. */
+  async start(): Promise<void> {
+    if (this.currentStatus !== 'stopped') return;
+    this.setStatus('listening');
+    await this.meshTransport.start();
+    const { bootstrap } = this.components;
+    this.unsubscribe.push(
+      bootstrap.on('link', (link) => void this.accept(link, 'broker')),
+      this.meshTransport.on('link', (link) => void this.accept(link, 'mesh')),
+    );
+    this.membership.start();
+  }
+
+  /**
+   * Joins the mesh through the first of `nodeIds` that answers, dialled through the broker
+   * (or over the mesh, if the node already has links). The ids are remembered for rejoining;
+   * if none answers, the node keeps trying with backoff. Resolves whether it joined now.
+   */
+  async connect(nodeIds: readonly string[]): Promise<boolean> {
+    if (this.currentStatus === 'stopped') return false;
+    const fresh = nodeIds.filter((id) => id !== this.nodeId);
+    for (const id of [...fresh].reverse()) this.remember(id);
+    const joined = await this.tryJoin(fresh);
+    if (!joined) this.scheduleRejoin();
+    return joined;
+  }
+
+  /** Closes every link and stops; the bootstrap transport is left to its owner. */
+  stop(): void {
+    if (this.currentStatus === 'stopped') return;
+    this.setStatus('stopped');
+    this.cancelRejoin?.();
+    this.cancelRejoin = undefined;
+    for (const off of this.unsubscribe.splice(0)) off();
+    this.membership.stop();
+    for (const { session } of this.channels.values()) session.close('stopped');
+    this.channels.clear();
+    this.meshTransport.stop();
+  }
+
+  /** The active view: neighbours with an open link. */
+  neighbors(): string[] {
+    return this.membership.activeView();
+  }
+
+  /** Refused handshakes, frames and signals since start, by reason. */
+  rejections(): Record<string, number> {
+    const all = new Map(this.counts);
+    const add = (prefix: string, counts: Readonly<Record<string, number | undefined>>): void => {
+      for (const [reason, count] of Object.entries(counts)) {
+        all.set(`${prefix}${reason}`, (all.get(`${prefix}${reason}`) ?? 0) + (count ?? 0));
+      }
+    };
+    add('membership:', this.membership.rejections());
+    const transport = this.meshTransport as Partial<{ rejections(): Record<string, number> }>;
+    if (transport.rejections !== undefined) add('signal:', transport.rejections());
+    return Object.fromEntries(all);
+  }
+
+  /** What the relay did with signals, for benches and diagnostics. */
+  relayStats(): SignalRelayStats {
+    return this.relay.stats();
+  }
+
+  snapshot(): MeshSnapshot {
+    const neighbors: MeshLinkInfo[] = [];
+    for (const nodeId of this.membership.activeView()) {
+      const link = this.membership.neighborLink(nodeId);
+      const entry = link === undefined ? undefined : this.channels.get(link);
+      if (entry === undefined) continue;
+      const { rttMs, bytesIn, bytesOut, openedAtMs } = entry.session.stats();
+      neighbors.push({ nodeId, route: entry.route, rttMs, bytesIn, bytesOut, openedAtMs });
+    }
+    return {
+      nodeId: this.nodeId,
+      status: this.currentStatus,
+      brokerOnline: this.components.bootstrap.status.state === 'online',
+      neighbors,
+      known: this.membership.passiveView(),
+      rejections: this.rejections(),
+      takenAtMs: this.components.timers.nowMs(),
+    };
+  }
+
+  /** Opens an authenticated link for membership: over the mesh once there is one, else the broker. */
+  private async open(nodeId: string, signal: AbortSignal): Promise<Link> {
+    const route: LinkRoute = this.channels.size > 0 ? 'mesh' : 'broker';
+    const transport = route === 'mesh' ? this.meshTransport : this.components.bootstrap;
+    const raw = await transport.dial(nodeId, signal);
+    const channel = await this.establish(raw, route);
+    if (channel === undefined) throw new LinkRefusedError(`${nodeId} failed the link handshake.`);
+    if (signal.aborted) {
+      channel.close('dial cancelled');
+      throw new LinkRefusedError(`Dialling ${nodeId} was cancelled.`);
+    }
+    return channel;
+  }
+
+  private async accept(raw: Link, route: LinkRoute): Promise<void> {
+    const max = this.config.maxPendingHandshakes ?? 32;
+    if (this.pendingHandshakes >= max) {
+      this.count('handshake:busy');
+      raw.close('busy');
+      return;
+    }
+    const channel = await this.establish(raw, route);
+    if (channel !== undefined) this.sessionTransport.offer(channel);
+  }
+
+  /** Runs the handshake on `raw` and wraps it in a session; undefined if refused (counted). */
+  private async establish(raw: Link, route: LinkRoute): Promise<SessionChannel | undefined> {
+    this.pendingHandshakes++;
+    let result: LinkAuthResult;
+    try {
+      result = await this.authenticate(raw);
+    } finally {
+      this.pendingHandshakes--;
+    }
+    if (!result.ok) {
+      this.count(`handshake:${result.reason}`);
+      return undefined;
+    }
+    if (this.currentStatus === 'stopped') {
+      raw.close('stopped');
+      return undefined;
+    }
+    const session = new LinkSession(result.value, { timers: this.components.timers, ...this.config.session });
+    session.on('rejected', ({ reason }) => this.count(reason));
+    this.relay.attach(session);
+    const channel = new SessionChannel(session, membershipProtocol);
+    this.channels.set(channel, { session, route });
+    session.on('closed', () => this.channels.delete(channel));
+    return channel;
+  }
+
+  private authenticate(raw: Link): Promise<LinkAuthResult> {
+    if (this.components.authenticate !== undefined) return this.components.authenticate(raw);
+    return authenticateLink(raw, this.components.self, {
+      timeoutMs: this.config.handshakeTimeoutMs ?? 10_000,
+    });
+  }
+
+  /**
+   * Membership's hook, called once it listens on `link`: the session starts then, so no frame
+   * that came with the handshake arrives before anyone listens.
+   */
+  private startSession(link: Link): boolean {
+    const entry = this.channels.get(link);
+    if (entry === undefined) return false;
+    queueMicrotask(() => entry.session.start());
+    return true;
+  }
+
+  private routeOf(nodeId: string): LinkRoute {
+    const link = this.membership.neighborLink(nodeId);
+    return (link === undefined ? undefined : this.channels.get(link)?.route) ?? 'mesh';
+  }
+
+  private onMembershipStatus(status: 'isolated' | 'has-connections'): void {
+    if (this.currentStatus === 'stopped') return;
+    if (status === 'has-connections') {
+      this.cancelRejoin?.();
+      this.cancelRejoin = undefined;
+      this.rejoinBackoff.reset();
+      this.setStatus('has-connections');
+      return;
+    }
+    this.setStatus('isolated');
+    this.scheduleRejoin();
+  }
+
+  private scheduleRejoin(): void {
+    if (this.cancelRejoin !== undefined || this.currentStatus === 'stopped') return;
+    this.cancelRejoin = this.components.timers.schedule(this.rejoinBackoff.next(), () => {
+      this.cancelRejoin = undefined;
+      void this.rejoin();
+    });
+  }
+
+  /** Tries remembered ids and the passive view; on failure, tries again later. */
+  private async rejoin(): Promise<void> {
+    if (this.currentStatus === 'stopped' || this.membership.status === 'has-connections') return;
+    const candidates = [...new Set([...this.remembered, ...this.membership.passiveView()])];
+    if (!(await this.tryJoin(candidates.slice(0, 8)))) this.scheduleRejoin();
+  }
+
+  private async tryJoin(nodeIds: readonly string[]): Promise<boolean> {
+    for (const id of nodeIds) {
+      if (this.currentStatus === 'stopped') return false;
+      if (this.membership.status === 'has-connections') return true;
+      if (await this.membership.join(id)) return true;
+    }
+    return this.membership.status === 'has-connections';
+  }
+
+  /** Keeps `nodeId` first among the ids to rejoin through. */
+  private remember(nodeId: string): void {
+    this.remembered = [nodeId, ...this.remembered.filter((id) => id !== nodeId)].slice(0, rememberedCap);
+  }
+
+  private count(reason: string): void {
+    this.counts.set(reason, (this.counts.get(reason) ?? 0) + 1);
+  }
+
+  private setStatus(status: MeshStatus): void {
+    if (status === this.currentStatus) return;
+    this.currentStatus = status;
+    this.emit('status', status);
+  }
+}

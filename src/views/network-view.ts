@@ -1,0 +1,280 @@
+import { LitElement, css, html } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { consume } from '@lit/context';
+import { messageOf } from '../lib/errors.ts';
+import type { MeshSnapshot } from '../core/mesh/mesh-types.ts';
+import type { App } from '../app/app.ts';
+import { appContext } from '../app/context.ts';
+import { AppStateController } from '../controllers/app-state-controller.ts';
+import { theme } from '../components/theme.ts';
+import { shortNodeId } from '../components/mesh-picture.ts';
+import '../components/mesh-picture.ts';
+import { formText } from './form-text.ts';
+import {
+  formatAge,
+  formatBytes,
+  formatRoute,
+  formatRtt,
+  meshStatusLine,
+  sortedRejections,
+} from './network-format.ts';
+
+/** The live picture of this node's mesh: neighbours, known nodes, refusals, and a way in. */
+@customElement('mycel-network-view')
+export class NetworkView extends LitElement {
+  static override styles = [
+    theme,
+    css`
+      dl {
+        display: grid;
+        grid-template-columns: max-content 1fr;
+        gap: 0.3rem 1rem;
+        margin: 0 0 0.75rem;
+      }
+      dt {
+        color: var(--muted);
+      }
+      dd {
+        margin: 0;
+      }
+      .scroll {
+        overflow-x: auto;
+        margin-bottom: 1rem;
+      }
+      table {
+        width: 100%;
+        border-collapse: collapse;
+        font-size: 0.92em;
+      }
+      caption {
+        text-align: left;
+        font-weight: 700;
+        padding-bottom: 0.4rem;
+      }
+      th,
+      td {
+        text-align: left;
+        padding: 0.35rem 0.5rem 0.35rem 0;
+        border-bottom: 1px solid var(--border);
+        white-space: nowrap;
+      }
+      th[scope='col'] {
+        color: var(--muted);
+        font-weight: 600;
+      }
+      th[scope='row'] {
+        font-weight: normal;
+      }
+      td.number,
+      th.number {
+        text-align: right;
+      }
+      td.empty {
+        color: var(--muted);
+        white-space: normal;
+      }
+      .reason {
+        white-space: normal;
+        overflow-wrap: anywhere;
+      }
+      mycel-mesh-picture {
+        margin-bottom: 1.25rem;
+      }
+      @media (max-width: 30rem) {
+        table {
+          font-size: 0.82em;
+        }
+        th,
+        td {
+          padding-right: 0.35rem;
+        }
+      }
+      .connect {
+        display: flex;
+        gap: 0.5rem;
+        align-items: center;
+      }
+      .connect input {
+        flex: 1;
+        min-width: 0;
+      }
+    `,
+  ];
+
+  @consume({ context: appContext }) private app?: App;
+  private readonly appState = new AppStateController(this, () => this.app);
+  @state() private copyNotice = '';
+  @state() private connectError = '';
+  @state() private connectNotice = '';
+  @state() private connecting = false;
+
+  override render() {
+    const appState = this.appState.value;
+    const mesh = appState?.mesh;
+    const nodeId = mesh?.nodeId ?? appState?.connection.nodeId;
+    return html`<h1>Network</h1>
+      <section class="card" aria-labelledby="this-node">
+        <h2 id="this-node">This node</h2>
+        <dl>
+          <dt>Node id</dt>
+          <dd class="mono">${nodeId ?? 'Not known yet'}</dd>
+          <dt>Mesh</dt>
+          <dd><span role="status">${meshStatusLine(mesh)}</span></dd>
+          <dt>Broker</dt>
+          <dd>${mesh?.brokerOnline === true ? 'Connected' : 'Not connected'}</dd>
+        </dl>
+        <div class="row">
+          <button type="button" ?disabled=${nodeId === undefined} @click=${() => this.copy(nodeId)}>
+            Copy node id
+          </button>
+          <span role="status">${this.copyNotice}</span>
+        </div>
+      </section>
+      ${
+        mesh === undefined
+          ? html`<p class="help">The picture of the mesh appears once this node is running.</p>`
+          : html`<mycel-mesh-picture .snapshot=${mesh}></mycel-mesh-picture>`
+      }
+      ${this.linksTable(mesh)} ${this.rejectionsTable(mesh)} ${this.connectForm()}`;
+  }
+
+  private linksTable(mesh: MeshSnapshot | undefined) {
+    const links = mesh?.neighbors ?? [];
+    const takenAtMs = mesh?.takenAtMs ?? 0;
+    const rows =
+      links.length === 0
+        ? html`<tr>
+            <td class="empty" colspan="6">No neighbours yet.</td>
+          </tr>`
+        : links.map(
+            (link) =>
+              html`<tr>
+                <th scope="row" class="mono" title=${link.nodeId}>${shortNodeId(link.nodeId)}</th>
+                <td>${formatRoute(link.route)}</td>
+                <td class="number">${formatRtt(link.rttMs)}</td>
+                <td class="number">${formatBytes(link.bytesIn)}</td>
+                <td class="number">${formatBytes(link.bytesOut)}</td>
+                <td class="number">${formatAge(takenAtMs - link.openedAtMs)}</td>
+              </tr>`,
+          );
+    return html`<div class="scroll" role="region" aria-labelledby="links-caption" tabindex="0">
+      <table>
+        <caption id="links-caption">
+          Links
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Neighbour</th>
+            <th scope="col">Route</th>
+            <th scope="col" class="number">RTT</th>
+            <th scope="col" class="number">Received</th>
+            <th scope="col" class="number">Sent</th>
+            <th scope="col" class="number">Age</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${rows}
+        </tbody>
+      </table>
+    </div>`;
+  }
+
+  private rejectionsTable(mesh: MeshSnapshot | undefined) {
+    const rejections = sortedRejections(mesh?.rejections ?? {});
+    const rows =
+      rejections.length === 0
+        ? html`<tr>
+            <td class="empty" colspan="2">Nothing rejected.</td>
+          </tr>`
+        : rejections.map(
+            ({ reason, count }) =>
+              html`<tr>
+                <th scope="row" class="reason">${reason}</th>
+                <td class="number">${count}</td>
+              </tr>`,
+          );
+    return html`<div class="scroll">
+      <table>
+        <caption>
+          Rejected input
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Reason</th>
+            <th scope="col" class="number">Count</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${rows}
+        </tbody>
+      </table>
+    </div>`;
+  }
+
+  private connectForm() {
+    return html`<form class="card" @submit=${this.connect} aria-labelledby="connect-heading" novalidate>
+      <h2 id="connect-heading">Connect to a node</h2>
+      <p class="help">Paste a friend’s node id to join the mesh through their browser.</p>
+      <label for="connect-id">Node id to connect to</label>
+      <div class="connect">
+        <input
+          id="connect-id"
+          name="nodeId"
+          class="mono"
+          autocomplete="off"
+          autocapitalize="none"
+          spellcheck="false"
+          aria-describedby="connect-error"
+        />
+        <button class="primary" type="submit" ?disabled=${this.connecting} aria-busy=${this.connecting}>
+          Connect
+        </button>
+      </div>
+      <p id="connect-error" class="error" role="alert">${this.connectError}</p>
+      <p class="ok" role="status">${this.connectNotice}</p>
+    </form>`;
+  }
+
+  private async copy(nodeId: string | undefined): Promise<void> {
+    if (nodeId === undefined) return;
+    // Cleared first, so a second copy is announced again.
+    this.copyNotice = '';
+    try {
+      await navigator.clipboard.writeText(nodeId);
+      this.copyNotice = 'Copied';
+    } catch (error) {
+      this.copyNotice = `Could not copy (${messageOf(error)}). Select the id and copy it by hand.`;
+    }
+  }
+
+  private async connect(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    const form = event.target as HTMLFormElement;
+    const nodeId = formText(form, 'nodeId').trim();
+    this.connectNotice = '';
+    if (nodeId === '') {
+      this.connectError = 'Type or paste a node id first.';
+      return;
+    }
+    if (this.app === undefined || this.connecting) return;
+    this.connecting = true;
+    this.connectError = '';
+    this.connectNotice = `Connecting to ${shortNodeId(nodeId)}…`;
+    try {
+      await this.app.connectTo(nodeId);
+      this.connectNotice = `Joined the mesh through ${shortNodeId(nodeId)}.`;
+      form.reset();
+    } catch (error) {
+      this.connectNotice = '';
+      this.connectError = messageOf(error);
+    } finally {
+      this.connecting = false;
+    }
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'mycel-network-view': NetworkView;
+  }
+}
