@@ -85,7 +85,7 @@ describe('link sessions over real WebRTC', () => {
       return undefined;
     });
     aliceToCarol.start();
-    const sent = flood(fromCarol.link, 5_000);
+    const sent = flood(fromCarol.link, 20_000);
     expect(await closed).to.equal('flooding');
     await sent;
     expect(aliceToCarol.rejections()['rate-limited']).to.be.greaterThan(0);
