@@ -121,3 +121,19 @@ export const theme = css`
     overflow-wrap: anywhere;
   }
 `;
+
+/** A `<dl>` of facts as two columns: terms muted on the left, values on the right. */
+export const factList = css`
+  dl {
+    display: grid;
+    grid-template-columns: max-content 1fr;
+    gap: 0.3rem 1rem;
+    margin: 0 0 1rem;
+  }
+  dt {
+    color: var(--muted);
+  }
+  dd {
+    margin: 0;
+  }
+`;

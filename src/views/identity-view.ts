@@ -8,7 +8,7 @@ import type { App } from '../app/app.ts';
 import { appContext } from '../app/context.ts';
 import { saveFile } from '../app/files.ts';
 import { AppStateController } from '../controllers/app-state-controller.ts';
-import { theme } from '../components/theme.ts';
+import { factList, theme } from '../components/theme.ts';
 import { formText } from './form-text.ts';
 import '../components/identity-import-form.ts';
 import type { IdentityImportDetail } from '../components/identity-import-form.ts';
@@ -20,19 +20,8 @@ type Section = 'rename' | 'export' | 'import' | 'switch' | 'delete';
 export class IdentityView extends LitElement {
   static override styles = [
     theme,
+    factList,
     css`
-      dl {
-        display: grid;
-        grid-template-columns: max-content 1fr;
-        gap: 0.3rem 1rem;
-        margin: 0 0 1rem;
-      }
-      dt {
-        color: var(--muted);
-      }
-      dd {
-        margin: 0;
-      }
       ul {
         padding: 0;
         list-style: none;

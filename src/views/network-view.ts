@@ -6,7 +6,7 @@ import type { MeshSnapshot } from '../core/mesh/mesh-types.ts';
 import type { App } from '../app/app.ts';
 import { appContext } from '../app/context.ts';
 import { AppStateController } from '../controllers/app-state-controller.ts';
-import { theme } from '../components/theme.ts';
+import { factList, theme } from '../components/theme.ts';
 import { shortNodeId } from '../components/mesh-picture.ts';
 import '../components/mesh-picture.ts';
 import { formText } from './form-text.ts';
@@ -24,18 +24,10 @@ import {
 export class NetworkView extends LitElement {
   static override styles = [
     theme,
+    factList,
     css`
       dl {
-        display: grid;
-        grid-template-columns: max-content 1fr;
-        gap: 0.3rem 1rem;
-        margin: 0 0 0.75rem;
-      }
-      dt {
-        color: var(--muted);
-      }
-      dd {
-        margin: 0;
+        margin-bottom: 0.75rem;
       }
       .scroll {
         overflow-x: auto;
