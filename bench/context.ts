@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { createServer, preview } from 'vite';
+import { startBroker } from '../scripts/broker-server.ts';
 import { chromiumArgs, ensureChromium } from '../scripts/chromium.ts';
-import type { BenchContext } from './types.ts';
+import type { BenchContext, BrokerAddress } from './types.ts';
 
 /** How long closing one resource may take before the harness gives up on it. */
 const closeTimeoutMs = 10_000;
@@ -25,6 +26,7 @@ export class BenchResources implements BenchContext {
   private launching: Promise<Browser> | undefined;
   private devServing: Promise<string> | undefined;
   private previewing: Promise<string> | undefined;
+  private brokering: Promise<BrokerAddress> | undefined;
 
   constructor(root: string) {
     this.root = root;
@@ -59,6 +61,11 @@ export class BenchResources implements BenchContext {
   previewServerUrl(): Promise<string> {
     this.previewing ??= this.startPreviewServer();
     return this.previewing;
+  }
+
+  broker(): Promise<BrokerAddress> {
+    this.brokering ??= this.startBroker();
+    return this.brokering;
   }
 
   /** The version of the launched Chromium, or null if no scenario needed one. */
@@ -113,15 +120,18 @@ export class BenchResources implements BenchContext {
   }
 
   private async startDevServer(): Promise<string> {
-    // The app's own config is left out on purpose: browser-side scenarios import only
-    // bench/scenarios, so a half-finished app config cannot break them.
+    // The app's own config is left out on purpose: browser-side scenarios import bench/scenarios
+    // and the src/ modules they measure, never the app shell, so its config cannot break them.
     const server = await createServer({
       root: this.root,
       configFile: false,
       appType: 'mpa',
       logLevel: 'warn',
       clearScreen: false,
-      optimizeDeps: { noDiscovery: true, include: [] },
+      // peerjs is pre-bundled because webrtc-adapter, which it imports, pulls in the CommonJS
+      // `sdp` package that a browser cannot load as is. Listed up front (no discovery), so the
+      // optimizer runs once at startup instead of reloading the page mid-run.
+      optimizeDeps: { noDiscovery: true, include: ['peerjs'] },
       server: {
         host: '127.0.0.1',
         port: 0,
@@ -139,6 +149,14 @@ export class BenchResources implements BenchContext {
     const url = server.resolvedUrls?.local[0];
     if (url === undefined) throw new Error('Vite dev server reported no local URL');
     return url;
+  }
+
+  private async startBroker(): Promise<BrokerAddress> {
+    const broker = await startBroker({ host: '127.0.0.1' });
+    this.closers.push({ name: 'PeerJS broker', close: () => broker.close() });
+    // Pages on the dev server reach it over WebSocket only (PeerJsTransport always brings its
+    // own node id, so peerjs never fetches one over HTTP): COEP does not apply to WebSockets.
+    return { host: broker.host, port: broker.port, path: broker.path };
   }
 
   private async startPreviewServer(): Promise<string> {

@@ -1,4 +1,6 @@
 import { bundleScenario } from './bundle.ts';
+import { linkScenario } from './link.ts';
+import { meshScenario } from './mesh.ts';
 import { rtcRawScenario } from './rtc-raw.ts';
 import { shellScenario } from './shell.ts';
 import type { Scenario } from './types.ts';
@@ -7,4 +9,10 @@ import type { Scenario } from './types.ts';
  * Every scenario `npm run bench` runs, in order. Add a scenario by appending it here;
  * keep result ids stable once published, since history files key on them.
  */
-export const scenarios: readonly Scenario[] = [bundleScenario, shellScenario, rtcRawScenario];
+export const scenarios: readonly Scenario[] = [
+  bundleScenario,
+  shellScenario,
+  rtcRawScenario,
+  linkScenario,
+  meshScenario,
+];

@@ -1,5 +1,12 @@
 import type { Browser } from 'playwright-core';
 
+/** Where the bench's PeerJS broker listens, as a page connects to it (plain ws, no TLS). */
+export interface BrokerAddress {
+  readonly host: string;
+  readonly port: number;
+  readonly path: string;
+}
+
 /** What a result is compared against: a budget, or the same thing measured another way. */
 export interface Baseline {
   readonly id: string;
@@ -64,6 +71,8 @@ export interface BenchContext {
   devServerUrl(): Promise<string>;
   /** `vite preview` of the built app with the project's vite.config.ts (builds first). Ends with a slash. */
   previewServerUrl(): Promise<string>;
+  /** A PeerJS broker (scripts/broker-server.ts) on 127.0.0.1, for scenarios that link nodes. */
+  broker(): Promise<BrokerAddress>;
   log(message: string): void;
 }
 

@@ -35,8 +35,18 @@ export interface ThroughputReport {
   readonly elapsedMs: number;
 }
 
+export interface SetupOptions {
+  readonly samples: number;
+}
+
+export interface SetupReport {
+  /** Each pair's `new RTCPeerConnection` → both ends of its data channel open. */
+  readonly samplesMs: number[];
+}
+
 /** The module's shape as the harness imports it. */
 export interface RtcRawModule {
+  runSetup(options: SetupOptions): Promise<SetupReport>;
   runLatency(options: LatencyOptions): Promise<LatencyReport>;
   runThroughput(options: ThroughputOptions): Promise<ThroughputReport>;
 }
@@ -155,6 +165,21 @@ async function connect(): Promise<ChannelPair> {
     close();
     throw error;
   }
+}
+
+/**
+ * Connects `samples` fresh pairs one after another, timing each from the creation of its two
+ * peer connections to both ends of its channel being open: the floor under any link setup.
+ */
+export async function runSetup(options: SetupOptions): Promise<SetupReport> {
+  const samplesMs: number[] = [];
+  for (let sample = 0; sample < options.samples; sample += 1) {
+    const startedAt = performance.now();
+    const pair = await connect();
+    samplesMs.push(performance.now() - startedAt);
+    pair.close();
+  }
+  return { samplesMs };
 }
 
 /** Sends stamped messages one at a time, each after the previous arrived. */
