@@ -88,7 +88,6 @@ export class MembershipNode extends TypedEventTarget<MembershipEvents> {
       passive: this.passive,
       links: this.links,
       randomNeighbor: (exclude) => this.randomNeighbor(exclude),
-      sendOnce: (nodeId, message) => this.sendOnce(nodeId, message),
     });
   }
 
@@ -166,14 +165,6 @@ export class MembershipNode extends TypedEventTarget<MembershipEvents> {
     return this.active.get(id) === link || this.pendingNeighbors.get(id)?.link === link;
   }
 
-  /** Opens a link to `nodeId` for one message and closes it once the message is queued. */
-  private async sendOnce(nodeId: string, message: MembershipMessage): Promise<void> {
-    const link = this.active.get(nodeId) ?? (await this.links.open(nodeId));
-    if (link === undefined) return;
-    this.links.send(link, message);
-    if (this.active.get(nodeId) !== link) link.close('done');
-  }
-
   private onLinkClosed(link: Link): void {
     const id = link.remoteNodeId;
     const pending = this.pendingNeighbors.get(id);
@@ -199,7 +190,7 @@ export class MembershipNode extends TypedEventTarget<MembershipEvents> {
       case 'shuffle':
         return this.shuffles.onShuffle(link, message);
       case 'shuffle-reply':
-        return this.shuffles.onShuffleReply(message);
+        return this.shuffles.onShuffleReply(link, message);
     }
   }
 

@@ -68,7 +68,12 @@ const schemas = {
     nonce: nonceSchema,
     sample: sampleSchema,
   }),
-  'shuffle-reply': object({ type: literal('shuffle-reply'), nonce: nonceSchema, sample: sampleSchema }),
+  'shuffle-reply': object({
+    type: literal('shuffle-reply'),
+    origin: nodeIdSchema,
+    nonce: nonceSchema,
+    sample: sampleSchema,
+  }),
 } as const;
 
 /** A new node asks its contact to take it into its active view. */
@@ -104,9 +109,13 @@ export interface ShuffleMessage {
   readonly nonce: number;
   readonly sample: readonly string[];
 }
-/** The answer to a shuffle: a sample of the walk's last node's passive view. */
+/**
+ * The answer to a shuffle: a sample of the walk's last node's passive view, sent back along
+ * the walk to `origin`, hop by hop over active links.
+ */
 export interface ShuffleReplyMessage {
   readonly type: 'shuffle-reply';
+  readonly origin: string;
   readonly nonce: number;
   readonly sample: readonly string[];
 }
@@ -183,7 +192,12 @@ export function membershipBody(message: MembershipMessage): WireValue {
         sample: [...message.sample],
       };
     case 'shuffle-reply':
-      return { type: message.type, nonce: message.nonce, sample: [...message.sample] };
+      return {
+        type: message.type,
+        origin: message.origin,
+        nonce: message.nonce,
+        sample: [...message.sample],
+      };
   }
 }
 

@@ -36,7 +36,7 @@ describe('membership messages', () => {
       { type: 'neighbor-reply', accepted: false },
       { type: 'disconnect' },
       { type: 'shuffle', origin: 'A', ttl: 0, nonce: 0xffff_ffff, sample: ids(maxShuffleSampleSize) },
-      { type: 'shuffle-reply', nonce: 7, sample: [] },
+      { type: 'shuffle-reply', origin: 'n0', nonce: 7, sample: [] },
     ];
     for (const message of messages) {
       expect(decodeMembershipFrame(encodeMembershipFrame(message)), message.type).to.deep.equal({
@@ -72,7 +72,7 @@ describe('membership messages', () => {
         /^bad-message:(no-match|too-long|too-short)$/,
       );
       expect(
-        reasonOf(frameOf({ type: 'shuffle-reply', nonce: 7, sample: ['ok', bad] })),
+        reasonOf(frameOf({ type: 'shuffle-reply', origin: 'n0', nonce: 7, sample: ['ok', bad] })),
         JSON.stringify(bad),
       ).to.match(/^bad-message:/);
     }
@@ -81,7 +81,7 @@ describe('membership messages', () => {
 
   it('refuse oversize samples, out-of-range walks and wrong field types', () => {
     const oversize = ids(maxShuffleSampleSize + 1);
-    expect(reasonOf(frameOf({ type: 'shuffle-reply', nonce: 7, sample: oversize }))).to.equal(
+    expect(reasonOf(frameOf({ type: 'shuffle-reply', origin: 'n0', nonce: 7, sample: oversize }))).to.equal(
       'bad-message:too-long',
     );
     expect(reasonOf(frameOf({ type: 'shuffle', origin: 'a', ttl: 1, nonce: 1, sample: oversize }))).to.equal(
@@ -99,7 +99,7 @@ describe('membership messages', () => {
     expect(reasonOf(frameOf({ type: 'forward-join', node: 7, ttl: 3 }))).to.equal('bad-message:wrong-type');
     expect(reasonOf(frameOf({ type: 'neighbor-reply', accepted: 1 }))).to.equal('bad-message:wrong-type');
     expect(reasonOf(frameOf({ type: 'neighbor', priority: 'urgent' }))).to.equal('bad-message:no-match');
-    expect(reasonOf(frameOf({ type: 'shuffle-reply', nonce: 7, sample: 'a,b' }))).to.equal(
+    expect(reasonOf(frameOf({ type: 'shuffle-reply', origin: 'n0', nonce: 7, sample: 'a,b' }))).to.equal(
       'bad-message:wrong-type',
     );
     expect(reasonOf(frameOf({ type: 'join', extra: true }))).to.equal('bad-message:unknown-key');
