@@ -61,6 +61,8 @@ export interface Transport extends EventTarget {
   dial(nodeId: string, signal?: AbortSignal): Promise<Link>;
   /** Closes every link and stops listening. */
   stop(): void;
+  /** Signals or offers refused, by reason, for transports that check what peers send them. */
+  rejections?(): Record<string, number>;
   on<K extends keyof TransportEvents>(type: K, listener: (detail: TransportEvents[K]) => void): () => void;
 }
 

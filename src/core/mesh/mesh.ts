@@ -169,8 +169,7 @@ export class Mesh extends TypedEventTarget<MeshEvents> {
       }
     };
     add('membership:', this.membership.rejections());
-    const transport = this.meshTransport as Partial<{ rejections(): Record<string, number> }>;
-    if (transport.rejections !== undefined) add('signal:', transport.rejections());
+    add('signal:', this.meshTransport.rejections?.() ?? {});
     return Object.fromEntries(all);
   }
 
