@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { inBenchPage } from './bench-page.ts';
 import {
   asBaseline,
   bytesPerMegabyte,
@@ -72,13 +73,8 @@ export const linkScenario: Scenario = {
   name: 'link',
   ids: ['link.setup.broker_ms', 'link.setup.mesh_ms', 'link.throughput'],
   async run(context) {
-    const url = await context.devServerUrl();
     const broker = await context.broker();
-    const browser = await context.browser();
-    const browserContext = await browser.newContext();
-    try {
-      const page = await browserContext.newPage();
-      await page.goto(`${url}bench/page.html`);
+    return inBenchPage(context, async (page) => {
       const setupBaseline = asBaseline(await rawSetupIn(page));
       const brokerSetup = await setupIn(page, 'broker', broker);
       const meshSetup = await setupIn(page, 'mesh', broker);
@@ -113,8 +109,6 @@ export const linkScenario: Scenario = {
           },
         },
       ];
-    } finally {
-      await browserContext.close();
-    }
+    });
   },
 };

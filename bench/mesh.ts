@@ -1,4 +1,5 @@
 import { asBaseline, rawSetupIn } from './rtc-raw.ts';
+import { inBenchPage } from './bench-page.ts';
 import type { FormationOptions, FormationReport, MeshModule } from './scenarios/mesh-reports.ts';
 import { round, summarize } from './stats.ts';
 import type { Baseline, BenchContext, Measurement, Scenario } from './types.ts';
@@ -18,13 +19,8 @@ interface Formation {
 
 /** Forms one mesh of `nodeCount` in a fresh page, after measuring raw setup in that page. */
 async function formIn(context: BenchContext, nodeCount: number): Promise<Formation> {
-  const url = await context.devServerUrl();
   const broker = await context.broker();
-  const browser = await context.browser();
-  const browserContext = await browser.newContext();
-  try {
-    const page = await browserContext.newPage();
-    await page.goto(`${url}bench/page.html`);
+  return inBenchPage(context, async (page) => {
     const setupBaseline = asBaseline(await rawSetupIn(page));
     const options: FormationOptions = { broker, nodeCount, seed, timeoutMs: formationTimeoutMs };
     const report = await page.evaluate(
@@ -32,9 +28,7 @@ async function formIn(context: BenchContext, nodeCount: number): Promise<Formati
       { url: moduleUrl, options },
     );
     return { report, setupBaseline };
-  } finally {
-    await browserContext.close();
-  }
+  });
 }
 
 function formationMeasurement(nodeCount: number, { report, setupBaseline }: Formation): Measurement {

@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { inBenchPage } from './bench-page.ts';
 import type {
   LatencyOptions,
   LatencyReport,
@@ -78,12 +79,7 @@ export const rtcRawScenario: Scenario = {
   name: 'rtc-raw',
   ids: ['rtc.raw.setup_ms', 'rtc.raw.latency_ms', 'rtc.raw.throughput_mbs'],
   async run(context) {
-    const url = await context.devServerUrl();
-    const browser = await context.browser();
-    const browserContext = await browser.newContext();
-    try {
-      const page = await browserContext.newPage();
-      await page.goto(`${url}bench/page.html`);
+    return inBenchPage(context, async (page) => {
       const setup = await rawSetupIn(page);
       const latency = await latencyIn(page);
       const megabytesPerSecond: number[] = [];
@@ -114,8 +110,6 @@ export const rtcRawScenario: Scenario = {
           },
         },
       ];
-    } finally {
-      await browserContext.close();
-    }
+    });
   },
 };

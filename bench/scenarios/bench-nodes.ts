@@ -17,24 +17,8 @@ export interface BenchNode {
   readonly transport: PeerJsTransport;
 }
 
-class BenchTimeoutError extends Error {
-  override name = 'BenchTimeoutError';
-}
-
 class LinkRefusedError extends Error {
   override name = 'LinkRefusedError';
-}
-
-export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(new BenchTimeoutError(`${what} took over ${timeoutMs} ms`));
-    }, timeoutMs);
-  });
-  return Promise.race([promise, timeout]).finally(() => {
-    clearTimeout(timer);
-  });
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -10,7 +10,8 @@ import { realTimeTimers } from '../../src/core/mesh/timers.ts';
 import { encodeFrame, maxBulkFrameBytes } from '../../src/core/wire/frame.ts';
 import { createRandom } from '../../src/lib/random.ts';
 import { RtcTransport } from '../../src/transport/rtc/rtc-transport.ts';
-import { authenticatedPair, createBenchNode, sleep, withTimeout, type BenchNode } from './bench-nodes.ts';
+import { authenticatedPair, createBenchNode, sleep, type BenchNode } from './bench-nodes.ts';
+import { withTimeout } from './timeout.ts';
 import type {
   BenchBroker,
   LinkSetupOptions,

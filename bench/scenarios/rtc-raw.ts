@@ -5,6 +5,8 @@
  * Imported by the harness (bench/rtc-raw.ts) from the bench dev server.
  */
 
+import { withTimeout } from './timeout.ts';
+
 export interface LatencyOptions {
   readonly warmupMessages: number;
   readonly samples: number;
@@ -59,22 +61,6 @@ interface ChannelPair {
 
 /** How long two loopback peers get to connect and open their channel. */
 const connectTimeoutMs = 10_000;
-
-class BenchTimeoutError extends Error {
-  override name = 'BenchTimeoutError';
-}
-
-function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(new BenchTimeoutError(`${what} took over ${timeoutMs} ms`));
-    }, timeoutMs);
-  });
-  return Promise.race([promise, timeout]).finally(() => {
-    clearTimeout(timer);
-  });
-}
 
 function opened(channel: RTCDataChannel): Promise<void> {
   if (channel.readyState === 'open') return Promise.resolve();
