@@ -1,4 +1,4 @@
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, type TemplateResult } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { messageOf } from '../lib/errors.ts';
@@ -131,76 +131,40 @@ export class NetworkView extends LitElement {
   }
 
   private linksTable(mesh: MeshSnapshot | undefined) {
-    const links = mesh?.neighbors ?? [];
     const takenAtMs = mesh?.takenAtMs ?? 0;
-    const rows =
-      links.length === 0
-        ? html`<tr>
-            <td class="empty" colspan="6">No neighbours yet.</td>
-          </tr>`
-        : links.map(
-            (link) =>
-              html`<tr>
-                <th scope="row" class="mono" title=${link.nodeId}>${shortNodeId(link.nodeId)}</th>
-                <td>${formatRoute(link.route)}</td>
-                <td class="number">${formatRtt(link.rttMs)}</td>
-                <td class="number">${formatBytes(link.bytesIn)}</td>
-                <td class="number">${formatBytes(link.bytesOut)}</td>
-                <td class="number">${formatAge(takenAtMs - link.openedAtMs)}</td>
-              </tr>`,
-          );
-    return html`<div class="scroll" role="region" aria-labelledby="links-caption" tabindex="0">
-      <table>
-        <caption id="links-caption">
-          Links
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Neighbour</th>
-            <th scope="col">Route</th>
-            <th scope="col" class="number">RTT</th>
-            <th scope="col" class="number">Received</th>
-            <th scope="col" class="number">Sent</th>
-            <th scope="col" class="number">Age</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${rows}
-        </tbody>
-      </table>
-    </div>`;
+    return dataTable({
+      id: 'links',
+      caption: 'Links',
+      columns: ['Neighbour', 'Route', '#RTT', '#Received', '#Sent', '#Age'],
+      empty: 'No neighbours yet.',
+      rows: (mesh?.neighbors ?? []).map(
+        (link) =>
+          html`<tr>
+            <th scope="row" class="mono" title=${link.nodeId}>${shortNodeId(link.nodeId)}</th>
+            <td>${formatRoute(link.route)}</td>
+            <td class="number">${formatRtt(link.rttMs)}</td>
+            <td class="number">${formatBytes(link.bytesIn)}</td>
+            <td class="number">${formatBytes(link.bytesOut)}</td>
+            <td class="number">${formatAge(takenAtMs - link.openedAtMs)}</td>
+          </tr>`,
+      ),
+    });
   }
 
   private rejectionsTable(mesh: MeshSnapshot | undefined) {
-    const rejections = sortedRejections(mesh?.rejections ?? {});
-    const rows =
-      rejections.length === 0
-        ? html`<tr>
-            <td class="empty" colspan="2">Nothing rejected.</td>
-          </tr>`
-        : rejections.map(
-            ({ reason, count }) =>
-              html`<tr>
-                <th scope="row" class="reason">${reason}</th>
-                <td class="number">${count}</td>
-              </tr>`,
-          );
-    return html`<div class="scroll">
-      <table>
-        <caption>
-          Rejected input
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Reason</th>
-            <th scope="col" class="number">Count</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${rows}
-        </tbody>
-      </table>
-    </div>`;
+    return dataTable({
+      id: 'rejections',
+      caption: 'Rejected input',
+      columns: ['Reason', '#Count'],
+      empty: 'Nothing rejected.',
+      rows: sortedRejections(mesh?.rejections ?? {}).map(
+        ({ reason, count }) =>
+          html`<tr>
+            <th scope="row" class="reason">${reason}</th>
+            <td class="number">${count}</td>
+          </tr>`,
+      ),
+    });
   }
 
   private connectForm() {
@@ -263,6 +227,45 @@ export class NetworkView extends LitElement {
       this.connecting = false;
     }
   }
+}
+
+/**
+ * A captioned table in a scrollable, keyboard-reachable region. Column names starting with
+ * `#` are numeric (right-aligned); `empty` fills the body when there are no rows.
+ */
+function dataTable(table: {
+  id: string;
+  caption: string;
+  columns: readonly string[];
+  empty: string;
+  rows: readonly TemplateResult[];
+}) {
+  const { id, caption, columns, empty, rows } = table;
+  return html`<div class="scroll" role="region" aria-labelledby="${id}-caption" tabindex="0">
+    <table>
+      <caption id="${id}-caption">
+        ${caption}
+      </caption>
+      <thead>
+        <tr>
+          ${columns.map((column) =>
+            column.startsWith('#')
+              ? html`<th scope="col" class="number">${column.slice(1)}</th>`
+              : html`<th scope="col">${column}</th>`,
+          )}
+        </tr>
+      </thead>
+      <tbody>
+        ${
+          rows.length > 0
+            ? rows
+            : html`<tr>
+                <td class="empty" colspan=${columns.length}>${empty}</td>
+              </tr>`
+        }
+      </tbody>
+    </table>
+  </div>`;
 }
 
 declare global {
