@@ -11,7 +11,7 @@ import { membershipProtocol } from './membership/messages.ts';
 import type { LinkRoute, MeshEvents, MeshLinkInfo, MeshSnapshot, MeshStatus } from './mesh-types.ts';
 import { SessionChannel } from './session-channel.ts';
 import { SessionTransport } from './session-transport.ts';
-import { SignalRelay, type SignalRelayStats } from './signal-relay.ts';
+import { SignalRelay } from './signal-relay.ts';
 import type { Timers } from './timers.ts';
 
 /** What a `Mesh` is built from. */
@@ -171,11 +171,6 @@ export class Mesh extends TypedEventTarget<MeshEvents> {
     add('membership:', this.membership.rejections());
     add('signal:', this.meshTransport.rejections?.() ?? {});
     return Object.fromEntries(all);
-  }
-
-  /** What the relay did with signals, for benches and diagnostics. */
-  relayStats(): SignalRelayStats {
-    return this.relay.stats();
   }
 
   snapshot(): MeshSnapshot {

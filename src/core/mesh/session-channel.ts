@@ -10,7 +10,7 @@ import type { LinkSession } from './link-session.ts';
  */
 export class SessionChannel extends TypedEventTarget<LinkEvents> implements Link {
   readonly remoteNodeId: string;
-  readonly session: LinkSession;
+  private readonly session: LinkSession;
 
   constructor(session: LinkSession, protocol: string) {
     super();
