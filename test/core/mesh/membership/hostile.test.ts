@@ -190,4 +190,36 @@ describe('HyParView membership under a hostile peer', () => {
     }
     expect(problems, `seed ${seed}: after the intruder left`).to.deep.equal([]);
   });
+
+  it('sends a shuffle reply back along its walk, and refuses replies for walks it did not pass on or replayed', async () => {
+    const seed = 11;
+    const overlay = createOverlay(seed);
+    const honest = await addNode(overlay, 'honest');
+    const peer = await addNode(overlay, 'peer');
+    void peer.join('honest');
+    await overlay.network.advance(500);
+    const evil = await intruder(overlay, 'evil');
+    const { link, replies } = await evil.dial('honest');
+    await send(link, { type: 'neighbor', priority: 'high' });
+    await overlay.network.advance(500);
+    expect(honest.activeView().sort(), `seed ${seed}`).to.deep.equal(['evil', 'peer']);
+
+    // honest passes the walk on to peer, whose view ends it; the reply comes back through honest.
+    await send(link, { type: 'shuffle', origin: 'evil', ttl: 3, nonce: 42, sample: ['x1', 'x2'] });
+    await overlay.network.advance(500);
+    const back = replies.filter((reply) => reply.type === 'shuffle-reply');
+    expect(back, `seed ${seed}`).to.have.length(1);
+    expect(back[0], `seed ${seed}`).to.include({ origin: 'evil', nonce: 42 });
+    expect(peer.passiveView(), `seed ${seed}`).to.include.members(['x1', 'x2']);
+
+    const before = honest.rejections()['unexpected-shuffle-reply'] ?? 0;
+    // A reply for a walk honest never passed on, the same reply again, and one to honest
+    // itself with a nonce it never drew: none is forwarded or integrated.
+    await send(link, { type: 'shuffle-reply', origin: 'peer', nonce: 7, sample: ['planted'] });
+    await send(link, { type: 'shuffle-reply', origin: 'evil', nonce: 42, sample: ['planted'] });
+    await send(link, { type: 'shuffle-reply', origin: 'honest', nonce: 7, sample: ['planted'] });
+    await overlay.network.advance(500);
+    expect((honest.rejections()['unexpected-shuffle-reply'] ?? 0) - before, `seed ${seed}`).to.equal(3);
+    expect([...honest.passiveView(), ...peer.passiveView()], `seed ${seed}`).not.to.include('planted');
+  });
 });
