@@ -145,3 +145,102 @@ export interface Signaller extends EventTarget {
   send(to: string, message: SignalMessage): boolean;
   on<K extends keyof SignallerEvents>(type: K, listener: (detail: SignallerEvents[K]) => void): () => void;
 }
+
+/**
+ * A graph record as signed and sent (DESIGN.md, Records). A record is named by its creator and
+ * id together (`recordKey`), so nobody can take over another author's record by reusing its id.
+ */
+export interface GraphRecord {
+  /** The graph the record belongs to; signed, so a record cannot be replayed into another graph. */
+  readonly graphId: string;
+  /** What the record is, such as `mycel/presence` or an application type. */
+  readonly type: string;
+  /** Chosen by the creator: 22 base64url characters of 16 random bytes by default. */
+  readonly id: string;
+  /** 1 for a new record, one more for every update or deletion. */
+  readonly version: number;
+  /** Identity id of the record's author; never changes. */
+  readonly creator: string;
+  /** Identity id of whoever signed this version. */
+  readonly modifiedBy: string;
+  /** Raw Ed25519 public key of `modifiedBy` (32 bytes). */
+  readonly signerKey: Uint8Array;
+  readonly createdAtMs: number;
+  readonly modifiedAtMs: number;
+  /** When the record (or its tombstone) is purged; may be extended, never shortened. */
+  readonly expiresAtMs: number;
+  /** A tombstone: kept, with empty data, until it expires, so the deletion reaches every node. */
+  readonly deleted: boolean;
+  /** Small named values the record can be queried by. */
+  readonly attributes: Readonly<Record<string, string | number>>;
+  readonly data: Uint8Array;
+  /** Ed25519 signature by `signerKey` over the record's signable bytes. */
+  readonly signature: Uint8Array;
+}
+
+/** A record as the store keeps it, with what the node derived from it on arrival. */
+export interface StoredRecord {
+  /** `recordKey(record)`: `creator/id`. */
+  readonly key: string;
+  readonly record: GraphRecord;
+  /** The first 16 bytes of SHA-256 of the record's encoding: names this version on the wire. */
+  readonly hash: Uint8Array;
+  /** Size of the record's encoding in bytes. */
+  readonly bytes: number;
+}
+
+/** A page of a query: records in order, and where the next page starts if there is one. */
+export interface RecordPage {
+  readonly records: readonly StoredRecord[];
+  /** Pass as `after` to get the next page; undefined on the last page. */
+  readonly next?: RecordCursor;
+}
+
+/** A position in a query's order: the last record of a page. */
+export interface RecordCursor {
+  readonly createdAtMs: number;
+  readonly key: string;
+}
+
+/**
+ * Which records a query returns, ordered by `createdAtMs` (then key). Every filter is optional;
+ * all given ones must match. Tombstones are left out unless `includeDeleted`.
+ */
+export interface RecordQuery {
+  readonly type?: string;
+  readonly creator?: string;
+  readonly attribute?: { readonly name: string; readonly value: string | number };
+  /** Created at or after this time. */
+  readonly fromMs?: number;
+  /** Created before this time. */
+  readonly toMs?: number;
+  readonly includeDeleted?: boolean;
+  /** Records per page; default 100, at most 1000. */
+  readonly limit?: number;
+  readonly order?: 'ascending' | 'descending';
+  readonly after?: RecordCursor;
+}
+
+/** Writes to apply together: all or nothing. */
+export interface RecordBatch {
+  readonly put: readonly StoredRecord[];
+  /** Keys of records to remove (purged after expiry). */
+  readonly remove: readonly string[];
+}
+
+/** The records of every graph of a profile, kept in IndexedDB in the app. */
+export interface RecordStore {
+  /** Every record of a graph, for the cold load at open. */
+  loadAll(graphId: string): Promise<StoredRecord[]>;
+  get(graphId: string, key: string): Promise<StoredRecord | undefined>;
+  /**
+   * Applies `batch` in one transaction. Rejects with `StorageFullError` when the browser's
+   * quota is exhausted, or with the store's own error; either way nothing of it was written.
+   */
+  commit(graphId: string, batch: RecordBatch): Promise<void>;
+  query(graphId: string, query: RecordQuery): Promise<RecordPage>;
+  /** Keys of up to `limit` records whose `expiresAtMs` is at or before `nowMs`, soonest first. */
+  expired(graphId: string, nowMs: number, limit: number): Promise<string[]>;
+  /** Removes every record of a graph. */
+  deleteGraph(graphId: string): Promise<void>;
+}

@@ -3,9 +3,17 @@ import { MycelError } from '../../lib/errors.ts';
 import { TypedEventTarget } from '../../lib/events.ts';
 import type { Random } from '../../lib/random.ts';
 import type { Link, Signaller, Transport } from '../ports.ts';
+import type { WireValue } from '../wire/cbor.ts';
+import type { Frame, FrameKind } from '../wire/frame.ts';
 import { authenticateLink, type LinkAuthResult } from './authenticate-link.ts';
 import type { LinkSelf } from './link-handshake.ts';
-import { LinkSession, type LinkSessionOptions } from './link-session.ts';
+import type { AuthenticatedPeer } from './link-handshake.ts';
+import {
+  LinkSession,
+  ProtocolTakenError,
+  SessionClosedError,
+  type LinkSessionOptions,
+} from './link-session.ts';
 import { MembershipNode, type MembershipConfig } from './membership/index.ts';
 import { membershipProtocol } from './membership/messages.ts';
 import type { LinkRoute, MeshEvents, MeshLinkInfo, MeshSnapshot, MeshStatus } from './mesh-types.ts';
@@ -42,6 +50,16 @@ export interface MeshConfig {
   readonly relayHops?: number;
 }
 
+/**
+ * Handles one frame of a protocol that runs over the mesh's sessions; `from` is the peer the
+ * handshake proved. Returns a rejection reason, which the session counts, or nothing.
+ */
+export type MeshFrameHandler = (
+  from: AuthenticatedPeer,
+  body: WireValue,
+  frame: Frame,
+) => string | undefined | Promise<string | undefined>;
+
 /** A link was opened but its other end failed the handshake. */
 export class LinkRefusedError extends MycelError {
   override name = 'LinkRefusedError';
@@ -50,6 +68,8 @@ export class LinkRefusedError extends MycelError {
 interface SessionEntry {
   readonly session: LinkSession;
   readonly route: LinkRoute;
+  /** Protocols of `Mesh.handle` routed on this session. */
+  readonly protocols: Set<string>;
 }
 
 /** Former neighbours and bootstrap ids remembered for rejoining. */
@@ -70,6 +90,7 @@ export class Mesh extends TypedEventTarget<MeshEvents> {
   private readonly sessionTransport: SessionTransport;
   private readonly membership: MembershipNode;
   private readonly channels = new Map<Link, SessionEntry>();
+  private readonly protocols = new Map<string, MeshFrameHandler>();
   private readonly counts = new Map<string, number>();
   private readonly rejoinBackoff: Backoff;
   private remembered: string[] = [];
@@ -155,6 +176,34 @@ export class Mesh extends TypedEventTarget<MeshEvents> {
     this.meshTransport.stop();
   }
 
+  /**
+   * Routes frames of `protocol` on every session, open now or later, to `handler`; returns a
+   * function that removes it. A protocol has one handler per mesh.
+   */
+  handle(protocol: string, handler: MeshFrameHandler): () => void {
+    if (this.protocols.has(protocol)) throw new ProtocolTakenError(protocol);
+    this.protocols.set(protocol, handler);
+    for (const entry of this.channels.values()) this.attachProtocol(entry, protocol);
+    return () => {
+      if (this.protocols.get(protocol) === handler) this.protocols.delete(protocol);
+    };
+  }
+
+  /**
+   * Sends one frame of `protocol` to a neighbour. Resolves once queued within the link's
+   * high-water mark; rejects with `SessionClosedError` when there is no open session to it.
+   */
+  sendTo(nodeId: string, protocol: string, body: WireValue, kind: FrameKind = 'control'): Promise<void> {
+    const session = this.sessionOf(nodeId);
+    if (session === undefined) return Promise.reject(new SessionClosedError(nodeId));
+    return session.send(protocol, body, kind);
+  }
+
+  /** The proven identity of a neighbour, while its session is open. */
+  neighborPeer(nodeId: string): AuthenticatedPeer | undefined {
+    return this.sessionOf(nodeId)?.peer;
+  }
+
   /** The active view: neighbours with an open link. */
   neighbors(): string[] {
     return this.membership.activeView();
@@ -191,6 +240,23 @@ export class Mesh extends TypedEventTarget<MeshEvents> {
       rejections: this.rejections(),
       takenAtMs: this.components.timers.nowMs(),
     };
+  }
+
+  /** Routes `protocol` on one session to whichever handler the mesh has for it at the time. */
+  private attachProtocol(entry: SessionEntry, protocol: string): void {
+    if (entry.protocols.has(protocol)) return;
+    entry.protocols.add(protocol);
+    const { session } = entry;
+    session.handle(protocol, (body, frame) => {
+      const handler = this.protocols.get(protocol);
+      return handler === undefined ? 'unknown-protocol' : handler(session.peer, body, frame);
+    });
+  }
+
+  private sessionOf(nodeId: string): LinkSession | undefined {
+    const link = this.membership.neighborLink(nodeId);
+    const session = link === undefined ? undefined : this.channels.get(link)?.session;
+    return session?.open === true ? session : undefined;
   }
 
   /** Opens an authenticated link for membership: over the mesh once there is one, else the broker. */
@@ -239,7 +305,9 @@ export class Mesh extends TypedEventTarget<MeshEvents> {
     session.on('rejected', ({ reason }) => this.count(reason));
     this.relay.attach(session);
     const channel = new SessionChannel(session, membershipProtocol);
-    this.channels.set(channel, { session, route });
+    const entry: SessionEntry = { session, route, protocols: new Set() };
+    for (const protocol of this.protocols.keys()) this.attachProtocol(entry, protocol);
+    this.channels.set(channel, entry);
     session.on('closed', () => this.channels.delete(channel));
     return channel;
   }

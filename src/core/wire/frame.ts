@@ -12,8 +12,11 @@ export const frameVersion = 1;
 /** Control and gossip frames: small, so a flood of them cannot crowd out the channel. */
 export const maxControlFrameBytes = 16 * 1024;
 
-/** Bulk frames carry one 64 KiB content block at most (DESIGN.md, Distribution). */
-export const maxBulkFrameBytes = 64 * 1024;
+/**
+ * Bulk frames carry one 64 KiB content block or one 64 KiB record at most (DESIGN.md), plus
+ * the envelope that says what it is: a cap of exactly 64 KiB could carry neither whole.
+ */
+export const maxBulkFrameBytes = 65 * 1024;
 
 /** The longest protocol name: long enough for `mycel/graph/sync/1`, short enough to be cheap. */
 export const maxProtocolNameLength = 32;

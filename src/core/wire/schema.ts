@@ -180,3 +180,63 @@ export function object<const S extends Shape>(shape: S): Schema<InferShape<S>> {
     },
   };
 }
+
+/**
+ * The first of `schemas` that accepts the value: a message that is one of several shapes,
+ * usually told apart by a `literal` type field. When none accepts it, the reason given is
+ * the most telling one: a member whose tag did not match fails with `no-match`, so any other
+ * failure wins over it, and among equals the one with the longest path got furthest.
+ */
+export function oneOf<const T extends readonly Schema<unknown>[]>(...schemas: T): Schema<Infer<T[number]>> {
+  return {
+    check: (value, path) => {
+      let best: { ok: false; reason: SchemaRejectReason; path: string } | undefined;
+      for (const schema of schemas) {
+        const result = schema.check(value, path);
+        // Each member schema checked the value against its own type, which T[number] includes.
+        if (result.ok) return result as ParseResult<Infer<T[number]>>;
+        if (best === undefined || tellsMore(result, best)) best = result;
+      }
+      return best ?? reject('no-match', path);
+    },
+  };
+}
+
+function tellsMore(a: { reason: SchemaRejectReason; path: string }, b: typeof a): boolean {
+  const aMatched = a.reason !== 'no-match';
+  const bMatched = b.reason !== 'no-match';
+  if (aMatched !== bMatched) return aMatched;
+  return a.path.length > b.path.length;
+}
+
+/**
+ * A map of at most `maxEntries` keys matching `keyPattern` (without the `g` or `y` flag, which
+ * would make it stateful), each value checked by `value`.
+ */
+export function dictionary<T>(
+  value: Schema<T>,
+  options: { maxEntries: number; keyPattern: RegExp },
+): Schema<Readonly<Record<string, T>>> {
+  const { maxEntries, keyPattern } = options;
+  return {
+    check: (input, path) => {
+      if (!isRecord(input)) return reject('wrong-type', path);
+      const entries = Object.entries(input);
+      if (entries.length > maxEntries) return reject('too-long', path);
+      const out: Record<string, T> = {};
+      for (const [key, entry] of entries) {
+        if (!keyPattern.test(key)) return reject('no-match', `${path}.${key}`);
+        const result = value.check(entry, `${path}.${key}`);
+        if (!result.ok) return result;
+        // Defined, not assigned: assigning a `__proto__` key would set the prototype instead.
+        Object.defineProperty(out, key, {
+          value: result.value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+      return accept(out);
+    },
+  };
+}

@@ -3,3 +3,4 @@ export * from './errors.ts';
 export * from './profile-database.ts';
 export * from './identity-store.ts';
 export * from './preference-store.ts';
+export * from './record-store.ts';

@@ -1,5 +1,5 @@
 import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { StoredIdentity } from '../../core/ports.ts';
+import type { StoredIdentity, StoredRecord } from '../../core/ports.ts';
 import { mapStorageErrors } from './errors.ts';
 
 /** Keys of the `meta` store, each with the type of its value. */
@@ -10,6 +10,44 @@ export interface ProfileMeta {
   deviceKey: CryptoKey;
 }
 
+/**
+ * Key of a records index that walks records in creation order: the index's prefix (graph id,
+ * then type or creator when the index has one) followed by `createdAtMs`.
+ */
+export type RecordTimeIndexKey = (string | number)[];
+
+/**
+ * One row of the `records` store: a stored record plus the fields its indexes read, copied out
+ * of the record because an index key path cannot reach into a nested map or test a filter.
+ */
+export interface RecordRow {
+  readonly graphId: string;
+  /** `StoredRecord.key` (`creator/id`). With `graphId`, the row's primary key. */
+  readonly key: string;
+  readonly createdAtMs: number;
+  /**
+   * Not indexed yet: copied out now so a later schema version can index it (reconciliation
+   * walks by modification time) without rewriting every row of every graph.
+   */
+  readonly modifiedAtMs: number;
+  readonly expiresAtMs: number;
+  readonly type: string;
+  readonly creator: string;
+  /**
+   * 1 for a tombstone, 0 otherwise. Not indexed yet either; a number because booleans are not
+   * valid IndexedDB keys, so a later index can include it.
+   */
+  readonly deleted: 0 | 1;
+  /**
+   * One `[token, createdAtMs]` entry per attribute, where the token is
+   * `${graphId}\u0000${name}\u0000${typeof value}\u0000${value}` (so the number 1 and the
+   * string '1' differ). Entries are arrays rather than bare tokens so the multi-entry index
+   * walks one attribute's records in creation order, as every query pages.
+   */
+  readonly attributeKeys: [token: string, createdAtMs: number][];
+  readonly stored: StoredRecord;
+}
+
 /** The typed schema of one profile's database (one database per browser profile). */
 export interface ProfileSchema extends DBSchema {
   /** Identities by id, CryptoKeys and byte arrays kept by structured clone. */
@@ -18,13 +56,30 @@ export interface ProfileSchema extends DBSchema {
   meta: { key: keyof ProfileMeta; value: ProfileMeta[keyof ProfileMeta] };
   /** Small structured-clonable settings by name. */
   preferences: { key: string; value: unknown };
+  /** Graph records of every graph, by `[graphId, key]`; see `RecordRow`. */
+  records: {
+    key: [graphId: string, key: string];
+    value: RecordRow;
+    indexes: {
+      /** `[graphId, createdAtMs]`: queries with no type, creator or attribute. */
+      'by-created': RecordTimeIndexKey;
+      /** `[graphId, type, createdAtMs]`. */
+      'by-type': RecordTimeIndexKey;
+      /** `[graphId, creator, createdAtMs]`. */
+      'by-creator': RecordTimeIndexKey;
+      /** `[token, createdAtMs]` for every attribute of the row (multi-entry). */
+      'by-attribute': RecordTimeIndexKey;
+      /** `[graphId, expiresAtMs]`: the purge of expired records. */
+      'by-expiry': [graphId: string, expiresAtMs: number];
+    };
+  };
 }
 
 /** An open profile database. */
 export type ProfileDatabase = IDBPDatabase<ProfileSchema>;
 
 /** The schema version this code creates and reads. */
-export const profileDatabaseVersion = 1;
+export const profileDatabaseVersion = 2;
 
 /** The database name of the default profile. */
 export const defaultProfileDatabaseName = 'mycel';
@@ -44,6 +99,14 @@ export async function openProfileDatabase(
           database.createObjectStore('identities', { keyPath: 'id' });
           database.createObjectStore('meta');
           database.createObjectStore('preferences');
+        }
+        if (oldVersion < 2) {
+          const records = database.createObjectStore('records', { keyPath: ['graphId', 'key'] });
+          records.createIndex('by-created', ['graphId', 'createdAtMs']);
+          records.createIndex('by-type', ['graphId', 'type', 'createdAtMs']);
+          records.createIndex('by-creator', ['graphId', 'creator', 'createdAtMs']);
+          records.createIndex('by-attribute', 'attributeKeys', { multiEntry: true });
+          records.createIndex('by-expiry', ['graphId', 'expiresAtMs']);
         }
       },
     }),

@@ -48,8 +48,12 @@ describe('frames', () => {
   });
 
   it('accepts a frame of exactly its cap and refuses one byte more as oversize', () => {
-    // Header of 3 bytes, the name, and a 3-byte byte-string head (lengths 256 to 65535).
-    const bodyBytes = (total: number): number => total - 3 - 'chat'.length - 3;
+    // Header of 3 bytes, the name, and the byte-string head: 3 bytes for lengths 256 to 65535,
+    // 5 bytes beyond.
+    const bodyBytes = (total: number): number => {
+      const head = total - 3 - 'chat'.length - 3 <= 0xffff ? 3 : 5;
+      return total - 3 - 'chat'.length - head;
+    };
     const control = encodeFrame({
       protocol: 'chat',
       kind: 'control',

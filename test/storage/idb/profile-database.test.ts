@@ -3,14 +3,32 @@ import { deleteProfileDatabase, openProfileDatabase } from '../../../src/storage
 import { StorageFullError, mapStorageErrors } from '../../../src/storage/idb/errors.ts';
 
 describe('profile database', () => {
-  it('creates the identities, meta and preferences stores at version 1', async () => {
+  it('creates the identities, meta, preferences and records stores at version 2', async () => {
     const name = `test-profile-${crypto.randomUUID()}`;
     const db = await openProfileDatabase(name);
     try {
-      expect(db.version).to.equal(1);
-      expect(Array.from(db.objectStoreNames).sort()).to.deep.equal(['identities', 'meta', 'preferences']);
+      expect(db.version).to.equal(2);
+      expect(Array.from(db.objectStoreNames).sort()).to.deep.equal([
+        'identities',
+        'meta',
+        'preferences',
+        'records',
+      ]);
       expect(db.transaction('identities').store.keyPath).to.equal('id');
       expect(db.transaction('meta').store.keyPath).to.equal(null);
+      const records = db.transaction('records').store;
+      expect(records.keyPath).to.deep.equal(['graphId', 'key']);
+      const indexes = Array.from(records.indexNames).map((indexName) => {
+        const index = records.index(indexName);
+        return [indexName, index.keyPath, index.multiEntry, index.unique];
+      });
+      expect(indexes).to.deep.equal([
+        ['by-attribute', 'attributeKeys', true, false],
+        ['by-created', ['graphId', 'createdAtMs'], false, false],
+        ['by-creator', ['graphId', 'creator', 'createdAtMs'], false, false],
+        ['by-expiry', ['graphId', 'expiresAtMs'], false, false],
+        ['by-type', ['graphId', 'type', 'createdAtMs'], false, false],
+      ]);
     } finally {
       db.close();
       await deleteProfileDatabase(name);
