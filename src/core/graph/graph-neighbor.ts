@@ -38,6 +38,9 @@ export interface NeighborContext {
   settled(): void;
 }
 
+/** Rounds under way with one neighbour at once, both sides' together. */
+const maxOpenRounds = 4;
+
 /** Want messages awaiting their last `records` frame at once: the pull window. */
 const maxOutstandingWants = 8;
 
@@ -60,28 +63,56 @@ export class GraphNeighbor {
   private readonly outstanding = new Map<number, readonly Uint8Array[]>();
   private nextSeq = 0;
   private nextRound = 0;
-  private roundsOpen = 0;
+  /** Rounds under way, as `m<round>` (started here) or `p<round>` (started by the peer). */
+  private readonly openRounds = new Set<string>();
+  /** The peer starts the rounds of this link, and none has ended yet. */
+  private awaitingPeerRound: boolean;
   private closed = false;
   private wasSettled = false;
   /** Records this neighbour sent that were refused, by reason. */
   readonly refused = new Map<string, number>();
 
-  constructor(nodeId: string, context: NeighborContext) {
+  /**
+   * `initiator`: this side starts the rounds of the link. One round tells both sides what
+   * each lacks (each learns its own needs from the ranges, the other's from offers), so a
+   * round from each side would only send everything twice.
+   */
+  constructor(
+    nodeId: string,
+    context: NeighborContext,
+    readonly initiator: boolean,
+  ) {
     this.nodeId = nodeId;
     this.context = context;
+    this.awaitingPeerRound = !initiator;
   }
 
   /** Whether every round has ended and every wanted record arrived. */
   get isSettled(): boolean {
-    return this.roundsOpen === 0 && this.wanted.length === 0 && this.outstanding.size === 0;
+    return (
+      !this.awaitingPeerRound &&
+      this.openRounds.size === 0 &&
+      this.wanted.length === 0 &&
+      this.outstanding.size === 0
+    );
+  }
+
+  /** Where synchronisation with this neighbour stands, for the Network page and failure reports. */
+  progress(): { readonly roundsOpen: number; readonly wanted: number; readonly outstanding: number } {
+    return {
+      roundsOpen: this.openRounds.size,
+      wanted: this.wanted.length,
+      outstanding: this.outstanding.size,
+    };
   }
 
   /** Starts a reconciliation round from this side. */
   reconcile(): void {
     if (this.closed) return;
-    this.roundsOpen++;
+    const round = this.nextRound++;
+    this.openRounds.add(`m${round}`);
     this.wasSettled = false;
-    this.post({ t: 'sync', round: this.nextRound++, own: true, m: this.context.reconcileStart() });
+    this.post({ t: 'sync', round, own: true, m: this.context.reconcileStart() });
   }
 
   /** Handles a synchronisation part from the neighbour; returns a rejection reason, if any. */
@@ -91,8 +122,8 @@ export class GraphNeighbor {
       case 'sync':
         return this.step(message.round, !message.own, message.m);
       case 'synced':
-        // The neighbour had nothing more to ask in a round this side started.
-        if (!message.own) this.endRound();
+        // The neighbour has nothing more to ask in this round.
+        this.endRound(message.round, !message.own);
         return undefined;
       case 'offer':
         this.want(message.ids);
@@ -110,13 +141,22 @@ export class GraphNeighbor {
     this.closed = true;
   }
 
-  private endRound(): void {
-    this.roundsOpen = Math.max(0, this.roundsOpen - 1);
+  private endRound(round: number, mine: boolean): void {
+    this.openRounds.delete(`${mine ? 'm' : 'p'}${round}`);
+    if (!mine) this.awaitingPeerRound = false;
     this.checkSettled();
   }
 
   /** One message of a round; `mine` when this side started the round. */
   private step(round: number, mine: boolean, body: WireValue): string | undefined {
+    const name = `${mine ? 'm' : 'p'}${round}`;
+    if (mine && !this.openRounds.has(name)) return 'unknown-round';
+    if (!mine && !this.openRounds.has(name)) {
+      // Each round costs a pass over ranges of the record set: a peer gets a few at a time.
+      if (this.openRounds.size >= maxOpenRounds) return 'too-many-rounds';
+      this.openRounds.add(name);
+      this.wasSettled = false;
+    }
     const step = this.context.reconcileStep(body);
     if (typeof step === 'string') return step;
     this.want(step.need);
@@ -128,7 +168,7 @@ export class GraphNeighbor {
       return undefined;
     }
     this.post({ t: 'synced', round, own: mine });
-    if (mine) this.endRound();
+    this.endRound(round, mine);
     return undefined;
   }
 

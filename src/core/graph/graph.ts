@@ -9,6 +9,7 @@ import type { Timers } from '../mesh/timers.ts';
 import type { WireValue } from '../wire/cbor.ts';
 import type { FrameKind } from '../wire/frame.ts';
 import { CommitQueue } from './commit-queue.ts';
+import { TrafficCounter, type GraphTraffic } from './graph-traffic.ts';
 import { GraphNeighbor } from './graph-neighbor.ts';
 import type { GraphMessage, GraphPart } from './graph-messages.ts';
 import { GraphClosedError, type GraphEvents, type GraphStatus } from './graph-types.ts';
@@ -91,6 +92,7 @@ export class Graph extends TypedEventTarget<GraphEvents> {
   };
   private readonly cancelTimers: (() => void)[] = [];
   private readonly refusals = new Map<string, number>();
+  private readonly counter = new TrafficCounter();
   private closed = false;
 
   private constructor(components: GraphComponents, config: Partial<GraphConfig>) {
@@ -175,6 +177,11 @@ export class Graph extends TypedEventTarget<GraphEvents> {
     return this.components.store.query(this.graphId, query);
   }
 
+  /** Synchronisation with each neighbour of the graph: rounds open, ids wanted and asked for. */
+  syncProgress(): Record<string, ReturnType<GraphNeighbor['progress']>> {
+    return Object.fromEntries([...this.neighbors].map(([nodeId, neighbor]) => [nodeId, neighbor.progress()]));
+  }
+
   /** Neighbours taking part in this graph now. */
   graphNeighbors(): string[] {
     return [...this.neighbors.keys()];
@@ -183,6 +190,11 @@ export class Graph extends TypedEventTarget<GraphEvents> {
   /** Refused records and messages since open, by reason. */
   rejections(): Record<string, number> {
     return Object.fromEntries(this.refusals);
+  }
+
+  /** Frames and bytes of this graph's protocol, by part. */
+  traffic(): GraphTraffic {
+    return this.counter.snapshot();
   }
 
   /** Broadcast counters (frames and ids sent), for benches and the Network page. */
@@ -222,6 +234,7 @@ export class Graph extends TypedEventTarget<GraphEvents> {
   /** A checked message of this graph from a neighbour; returns a rejection reason, if any. */
   receive(from: GraphPeer, message: GraphMessage): string | undefined | Promise<string | undefined> {
     if (this.closed) return undefined;
+    this.counter.received(message);
     if (message.t === 'hello') return this.greet(from, message.reply);
     if (message.t === 'bye') {
       this.joined.delete(from.nodeId);
@@ -249,7 +262,9 @@ export class Graph extends TypedEventTarget<GraphEvents> {
       this.cancelTimers.push(timers.schedule(intervalMs, run));
     };
     every(this.config.resyncIntervalMs, () => {
-      for (const neighbor of this.neighbors.values()) if (neighbor.isSettled) neighbor.reconcile();
+      for (const neighbor of this.neighbors.values()) {
+        if (neighbor.initiator && neighbor.isSettled) neighbor.reconcile();
+      }
     });
     every(this.config.purgeIntervalMs, () => void this.purge());
     this.meshChanged();
@@ -259,7 +274,13 @@ export class Graph extends TypedEventTarget<GraphEvents> {
   private async greet(from: GraphPeer, isReply: boolean): Promise<string | undefined> {
     if (!(await this.components.provider.authorizeLink(from))) return 'link-not-authorized';
     if (this.closed || this.components.links.peer(from.nodeId) === undefined) return undefined;
-    if (!isReply) this.post(from.nodeId, { t: 'hello', reply: true });
+    if (!isReply) {
+      this.post(from.nodeId, { t: 'hello', reply: true });
+      // A first hello from a peer already in the graph: it opened the graph again, or came
+      // back on a new link that replaced the old one. Whatever was under way with it is gone.
+      this.leave(from.nodeId);
+      this.joined.delete(from.nodeId);
+    }
     if (this.joined.has(from.nodeId)) return undefined;
     this.joined.add(from.nodeId);
     this.join(from.nodeId);
@@ -267,20 +288,22 @@ export class Graph extends TypedEventTarget<GraphEvents> {
   }
 
   private join(nodeId: string): void {
-    const neighbor = new GraphNeighbor(nodeId, {
-      index: this.index,
-      send: (part, kind) => this.components.links.send(nodeId, part, kind ?? 'control'),
-      reconcileStart: () => reconcileStart(this.index.items),
-      reconcileStep: (message: WireValue) => reconcileStep(this.index.items, message),
-      loadEncoded: (keys) => this.loadEncoded(keys),
-      offer: (encoded) => this.offer(encoded),
-      settled: () => this.updateSynchronized(),
-    });
+    const neighbor = new GraphNeighbor(
+      nodeId,
+      {
+        index: this.index,
+        send: (part, kind) => this.send(nodeId, part, kind ?? 'control'),
+        reconcileStart: () => reconcileStart(this.index.items),
+        reconcileStep: (message: WireValue) => reconcileStep(this.index.items, message),
+        loadEncoded: (keys) => this.loadEncoded(keys),
+        offer: (encoded) => this.offer(encoded),
+        settled: () => this.updateSynchronized(),
+      },
+      this.components.nodeId < nodeId,
+    );
     this.neighbors.set(nodeId, neighbor);
     this.broadcast.addNeighbor(nodeId);
-    // Each side starts a round: the two are independent, and each side then knows by its
-    // own round that it has everything the other had.
-    neighbor.reconcile();
+    if (neighbor.initiator) neighbor.reconcile();
     this.emit('neighbor-changed', { nodeId, change: 'connected' });
     this.setStatus({ hasConnections: true, synchronized: false });
   }
@@ -376,7 +399,12 @@ export class Graph extends TypedEventTarget<GraphEvents> {
   }
 
   private post(nodeId: string, part: GraphPart, kind: FrameKind = 'control'): void {
-    this.components.links.send(nodeId, part, kind).catch(() => undefined);
+    this.send(nodeId, part, kind).catch(() => undefined);
+  }
+
+  private send(nodeId: string, part: GraphPart, kind: FrameKind): Promise<void> {
+    this.counter.sent(part);
+    return this.components.links.send(nodeId, part, kind);
   }
 
   private write(task: () => Promise<StoredRecord>): Promise<StoredRecord> {

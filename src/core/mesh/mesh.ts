@@ -308,7 +308,10 @@ export class Mesh extends TypedEventTarget<MeshEvents> {
     const entry: SessionEntry = { session, route, protocols: new Set() };
     for (const protocol of this.protocols.keys()) this.attachProtocol(entry, protocol);
     this.channels.set(channel, entry);
-    session.on('closed', () => this.channels.delete(channel));
+    session.on('closed', () => {
+      this.channels.delete(channel);
+      this.relinked(session.peer.nodeId, channel);
+    });
     return channel;
   }
 
@@ -328,6 +331,18 @@ export class Mesh extends TypedEventTarget<MeshEvents> {
     if (entry === undefined) return false;
     queueMicrotask(() => entry.session.start());
     return true;
+  }
+
+  /**
+   * Membership moves a neighbour to a new link without a word when the neighbour reconnects
+   * before the old link is seen to die. Protocols above keep per-link state, so they hear it
+   * as the neighbour leaving and coming back.
+   */
+  private relinked(nodeId: string, closed: Link): void {
+    const current = this.membership.neighborLink(nodeId);
+    if (current === undefined || current === closed || !current.open) return;
+    this.emit('neighbor-down', { nodeId, reason: 'relinked' });
+    this.emit('neighbor-up', { nodeId, route: this.routeOf(nodeId) });
   }
 
   private routeOf(nodeId: string): LinkRoute {
