@@ -1,4 +1,5 @@
 import { bundleScenario } from './bundle.ts';
+import { graphScenario } from './graph.ts';
 import { linkScenario } from './link.ts';
 import { meshScenario } from './mesh.ts';
 import { rtcRawScenario } from './rtc-raw.ts';
@@ -15,4 +16,5 @@ export const scenarios: readonly Scenario[] = [
   rtcRawScenario,
   linkScenario,
   meshScenario,
+  graphScenario,
 ];

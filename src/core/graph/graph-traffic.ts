@@ -48,5 +48,5 @@ export class TrafficCounter {
 
 function sizeOf(part: GraphPart): number {
   if (part.t === 'records') return part.records.reduce((sum, record) => sum + record.length, 0);
-  return encodeCbor(part as WireValue).length;
+  return encodeCbor(part).length;
 }

@@ -25,13 +25,14 @@ describe('graph over real WebRTC and IndexedDB', function () {
       60_000,
       () => describeGraphs(nodes),
     );
-    const reports = nodes.map(() => new Map<string, number>());
-    for (const [i, node] of nodes.entries()) {
+    const reports = nodes.map((node) => {
+      const seen = new Map<string, number>();
       node.graph.on('record-changed', ({ record }) => {
         const name = `${record.key}@${record.record.version}`;
-        reports[i]?.set(name, (reports[i]?.get(name) ?? 0) + 1);
+        seen.set(name, (seen.get(name) ?? 0) + 1);
       });
-    }
+      return seen;
+    });
     const perNode = 20;
     await Promise.all(
       nodes.map(async (node, i) => {

@@ -8,10 +8,11 @@ export interface MissingPayloadsInit {
   readonly maxGraftAttempts: number;
   readonly maxMissingIds: number;
   readonly maxAnnouncersPerId: number;
+  readonly maxIdsPerGraft: number;
   /** Whether a copy of `key` is being delivered right now: a GRAFT would be premature. */
   readonly isInProgress: (key: string) => boolean;
-  /** Asks `nodeId` for `id` (sends a GRAFT and makes the link eager). */
-  readonly graft: (nodeId: string, id: Uint8Array) => void;
+  /** Sends `nodeId` a GRAFT for `ids` (1 to `maxIdsPerGraft` of them). */
+  readonly graft: (nodeId: string, ids: readonly Uint8Array[]) => void;
 }
 
 interface MissingEntry {
@@ -30,10 +31,15 @@ interface MissingEntry {
  * to the next, cycling, so a lost GRAFT or answer is retried. The paper sends each announcer
  * at most one GRAFT, which suffices over reliable links; retrying also covers lossy ones.
  * After `maxGraftAttempts` the id is given up: reconciliation brings it on the next link.
+ * Ids whose timers fire at the same instant, typically announced in one IHAVE, are asked for
+ * in one GRAFT per announcer.
  */
 export class MissingPayloads {
   private readonly init: MissingPayloadsInit;
   private readonly entries = new Map<string, MissingEntry>();
+  /** Keys to ask each announcer for, gathered while timers due at one instant fire. */
+  private readonly dueGrafts = new Map<string, string[]>();
+  private cancelGraftFlush: (() => void) | undefined;
   private abandonedCount = 0;
 
   /** No id missing yet. */
@@ -95,6 +101,7 @@ export class MissingPayloads {
    * announced is dropped; an id it was last asked for is asked of the next announcer now.
    */
   dropAnnouncer(nodeId: string): void {
+    this.dueGrafts.delete(nodeId);
     for (const [key, entry] of this.entries) {
       const index = entry.announcers.indexOf(nodeId);
       if (index < 0) continue;
@@ -112,6 +119,9 @@ export class MissingPayloads {
   clear(): void {
     for (const entry of this.entries.values()) entry.cancelTimer();
     this.entries.clear();
+    this.cancelGraftFlush?.();
+    this.cancelGraftFlush = undefined;
+    this.dueGrafts.clear();
   }
 
   private arm(key: string, entry: MissingEntry, delayMs: number): void {
@@ -139,6 +149,22 @@ export class MissingPayloads {
     entry.attempts++;
     entry.lastAsked = target;
     this.arm(key, entry, this.init.secondGraftTimeoutMs);
-    this.init.graft(target, entry.id);
+    const due = this.dueGrafts.get(target);
+    if (due === undefined) this.dueGrafts.set(target, [key]);
+    else due.push(key);
+    // Timers due at this same instant run first, then the flush: they share one frame.
+    this.cancelGraftFlush ??= this.init.timers.schedule(0, () => this.flushGrafts());
+  }
+
+  private flushGrafts(): void {
+    this.cancelGraftFlush = undefined;
+    for (const [nodeId, keys] of this.dueGrafts) {
+      // An id that arrived since its timer fired needs no GRAFT.
+      const ids = keys.flatMap((key) => this.entries.get(key)?.id ?? []);
+      for (let start = 0; start < ids.length; start += this.init.maxIdsPerGraft) {
+        this.init.graft(nodeId, ids.slice(start, start + this.init.maxIdsPerGraft));
+      }
+    }
+    this.dueGrafts.clear();
   }
 }

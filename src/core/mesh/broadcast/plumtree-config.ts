@@ -51,7 +51,7 @@ export interface PlumtreeConfig {
 }
 
 /**
- * The defaults: first graft after 1 s, then every 0.5 s up to 6 times; a minute or 1024
+ * The defaults: first graft after 1 s, then every 0.5 s up to 10 times; a minute or 1024
  * payloads (8 MiB) in memory; 16384 ids and 1024 roots remembered. IHAVEs are batched over
  * 500 ms: at 32 nodes of degree 5 that is 0.47 IHAVE frames per payload per node at 10
  * payloads/s (0.74 over 250 ms), which keeps the total under DESIGN.md's 1.5 frames.
@@ -59,7 +59,7 @@ export interface PlumtreeConfig {
 export const defaultPlumtreeConfig: PlumtreeConfig = {
   graftTimeoutMs: 1_000,
   secondGraftTimeoutMs: 500,
-  maxGraftAttempts: 6,
+  maxGraftAttempts: 10,
   ihaveFlushMs: 500,
   maxIdsPerIhave: maxIdsPerMessage,
   announcementRepeats: 2,

@@ -34,7 +34,9 @@ export type PlumtreeRejection =
   /** The sender is not a current neighbour of this instance. */
   | 'not-neighbor'
   /** Too many payloads are being delivered already; the id can still come by GRAFT. */
-  | 'busy';
+  | 'busy'
+  /** Handling the message failed: a bug, reported rather than thrown. */
+  | 'internal-error';
 
 /** Counters of one instance, since it was created. */
 export interface PlumtreeStats {
@@ -42,7 +44,7 @@ export interface PlumtreeStats {
   readonly eagerSent: number;
   /** IHAVE frames sent. */
   readonly lazySent: number;
-  /** Ids announced across those IHAVE frames. */
+  /** Ids announced, in IHAVE frames or riding on GOSSIP frames, repeats included. */
   readonly ihaveIds: number;
   /** GRAFT frames sent. */
   readonly grafts: number;
@@ -56,4 +58,17 @@ export interface PlumtreeStats {
   readonly rejected: number;
   /** Missing ids given up after every GRAFT went unanswered. */
   readonly abandoned: number;
+}
+
+/** How much an instance holds right now; each figure has a cap in `PlumtreeConfig`. */
+export interface PlumtreeFootprint {
+  readonly seenIds: number;
+  readonly cachedPayloads: number;
+  readonly cachedBytes: number;
+  readonly missingIds: number;
+  readonly queuedAnnouncements: number;
+  readonly repeatedAnnouncements: number;
+  readonly pendingDeliveries: number;
+  readonly pendingLookups: number;
+  readonly roots: number;
 }

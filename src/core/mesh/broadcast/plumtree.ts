@@ -19,6 +19,7 @@ import {
 import type {
   DeliverOutcome,
   PlumtreeComponents,
+  PlumtreeFootprint,
   PlumtreeRejection,
   PlumtreeStats,
 } from './plumtree-types.ts';
@@ -35,19 +36,7 @@ interface PendingDelivery {
   readonly otherSenders: Set<string>;
 }
 
-/** How much an instance holds right now, to check that its memory stays bounded. */
-export interface PlumtreeFootprint {
-  readonly seenIds: number;
-  readonly cachedPayloads: number;
-  readonly cachedBytes: number;
-  readonly missingIds: number;
-  readonly queuedAnnouncements: number;
-  readonly repeatedAnnouncements: number;
-  readonly pendingDeliveries: number;
-  readonly pendingLookups: number;
-  readonly roots: number;
-}
-
+/** The counters of `PlumtreeStats` this class keeps itself. */
 type Counters = { -readonly [K in Exclude<keyof PlumtreeStats, 'abandoned'>]: number };
 
 /**
@@ -69,9 +58,6 @@ export class Plumtree {
   private readonly deliveries = new Map<string, PendingDelivery>();
   private readonly missing: MissingPayloads;
   private readonly announcements: AnnouncementQueues;
-  /** GRAFTs due now, per neighbour, so ids that expire together share a frame. */
-  private readonly pendingGrafts = new Map<string, Uint8Array[]>();
-  private cancelGraftFlush: (() => void) | undefined;
   private pendingLookups = 0;
   private readonly counters: Counters = {
     eagerSent: 0,
@@ -103,8 +89,9 @@ export class Plumtree {
       maxGraftAttempts: config.maxGraftAttempts,
       maxMissingIds: config.maxMissingIds,
       maxAnnouncersPerId: config.maxAnnouncersPerId,
+      maxIdsPerGraft: maxIdsPerMessage,
       isInProgress: (key) => this.deliveries.has(key),
-      graft: (nodeId, id) => this.queueGraft(nodeId, id),
+      graft: (nodeId, ids) => this.sendGraft(nodeId, ids),
     });
     this.announcements = new AnnouncementQueues({
       timers: components.timers,
@@ -132,7 +119,6 @@ export class Plumtree {
   removeNeighbor(nodeId: string): void {
     if (!this.trees.removeNeighbor(nodeId)) return;
     this.announcements.drop(nodeId);
-    this.pendingGrafts.delete(nodeId);
     this.missing.dropAnnouncer(nodeId);
   }
 
@@ -160,9 +146,6 @@ export class Plumtree {
   stop(): void {
     this.announcements.clear();
     this.missing.clear();
-    this.cancelGraftFlush?.();
-    this.cancelGraftFlush = undefined;
-    this.pendingGrafts.clear();
     this.trees.clear();
   }
 
@@ -182,11 +165,8 @@ export class Plumtree {
     }
     const key = idKey(id);
     if (this.seen.has(key) || this.deliveries.has(key)) return false;
-    this.spread(
-      key,
-      { type: 'gossip', id: id.slice(), root: this.components.nodeId, round: 0, payload },
-      new Set(),
-    );
+    const root = this.components.nodeId;
+    this.spread(key, { type: 'gossip', id: id.slice(), root, round: 0, payload }, new Set());
     return true;
   }
 
@@ -210,8 +190,11 @@ export class Plumtree {
   /** Sends a payload, with whatever announcements are due to the same peer riding along. */
   private sendGossip(nodeId: string, gossip: GossipMessage): void {
     this.counters.eagerSent++;
+    const key = idKey(gossip.id);
+    // The payload itself goes now: announcing or repeating its id in the same frame is moot.
+    this.announcements.forget(nodeId, key);
     const ihave = this.announcements.take(nodeId, announcementRoom(gossip.payload.length));
-    this.announcements.pushed(nodeId, idKey(gossip.id), { id: gossip.id, round: gossip.round });
+    this.announcements.pushed(nodeId, key, { id: gossip.id, round: gossip.round });
     this.counters.ihaveIds += ihave.length;
     this.components.send(nodeId, ihave.length === 0 ? gossip : { ...gossip, ihave });
   }
@@ -227,26 +210,10 @@ export class Plumtree {
     this.components.send(nodeId, { type: 'prune', root });
   }
 
-  private queueGraft(nodeId: string, id: Uint8Array): void {
-    const ids = this.pendingGrafts.get(nodeId);
-    if (ids === undefined) this.pendingGrafts.set(nodeId, [id]);
-    else ids.push(id);
-    // Timers due at the same instant run first, then this flush: they share one frame.
-    this.cancelGraftFlush ??= this.components.timers.schedule(0, () => this.flushGrafts());
-  }
-
-  private flushGrafts(): void {
-    this.cancelGraftFlush = undefined;
-    for (const [nodeId, queued] of this.pendingGrafts) {
-      // An id that arrived since its timer fired needs no GRAFT.
-      const ids = queued.filter((id) => !this.seen.has(idKey(id)));
-      if (ids.length === 0 || !this.hasNeighbor(nodeId)) continue;
-      for (let start = 0; start < ids.length; start += maxIdsPerMessage) {
-        this.counters.grafts++;
-        this.components.send(nodeId, { type: 'graft', ids: ids.slice(start, start + maxIdsPerMessage) });
-      }
-    }
-    this.pendingGrafts.clear();
+  private sendGraft(nodeId: string, ids: readonly Uint8Array[]): void {
+    if (!this.hasNeighbor(nodeId)) return;
+    this.counters.grafts++;
+    this.components.send(nodeId, { type: 'graft', ids });
   }
 
   // --- receiving -----------------------------------------------------------------------
@@ -260,7 +227,16 @@ export class Plumtree {
     if (!this.hasNeighbor(from)) return 'not-neighbor';
     const parsed = parsePlumtreeMessage(value);
     if (!parsed.ok) return parsed.reason;
-    const message: PlumtreeMessage = parsed.message;
+    try {
+      return this.dispatch(from, parsed.message);
+    } catch {
+      // Only a bug (or a `send` that broke its promise not to throw) lands here: counted by
+      // the caller as a reason, so one bad message cannot take the receive loop down.
+      return 'internal-error';
+    }
+  }
+
+  private dispatch(from: string, message: PlumtreeMessage): PlumtreeRejection | undefined {
     switch (message.type) {
       case 'gossip': {
         const reason = this.onGossip(from, message);
@@ -314,7 +290,7 @@ export class Plumtree {
     }
     const others = this.deliveries.get(key)?.otherSenders ?? new Set<string>();
     this.deliveries.delete(key);
-    const { root } = message;
+    const { id, root, payload } = message;
     if (outcome === 'accepted') {
       this.counters.delivered++;
       this.trees.touch(root);
@@ -322,13 +298,7 @@ export class Plumtree {
       // The paper adds the sender to the eager set: it pushed to us, so its end is eager.
       this.trees.makeEager(root, from);
       const round = Math.min(message.round + 1, maxRound);
-      const forward: GossipMessage = {
-        type: 'gossip',
-        id: message.id.slice(),
-        root,
-        round,
-        payload: message.payload,
-      };
+      const forward: GossipMessage = { type: 'gossip', id: id.slice(), root, round, payload };
       this.spread(key, forward, new Set([from, ...others]));
     } else if (outcome === 'duplicate') {
       this.seen.add(key);
@@ -340,7 +310,7 @@ export class Plumtree {
       // Not marked seen, not forwarded, no prune: an honest copy must still get through.
       this.counters.rejected++;
       for (const other of others) {
-        if (this.hasNeighbor(other)) this.missing.announce(key, message.id.slice(), other);
+        if (this.hasNeighbor(other)) this.missing.announce(key, id.slice(), other);
       }
     }
   }
@@ -365,7 +335,9 @@ export class Plumtree {
   private onGraft(from: string, message: GraftMessage): void {
     const nowMs = this.components.timers.nowMs();
     const answered = new Set<string>();
-    for (const id of message.ids) {
+    for (const view of message.ids) {
+      // Copied: the parsed id is a view into the whole frame, which should not stay alive.
+      const id = view.slice();
       const key = idKey(id);
       if (answered.has(key)) continue;
       answered.add(key);
@@ -376,7 +348,7 @@ export class Plumtree {
         this.trees.makeEager(root, from);
         this.sendGossip(from, { type: 'gossip', id, root, round, payload });
       } else if (this.pendingLookups < this.config.maxPendingLookups) {
-        void this.answerFromStore(from, id.slice());
+        void this.answerFromStore(from, id);
       }
     }
   }
