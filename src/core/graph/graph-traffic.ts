@@ -1,4 +1,4 @@
-import { encodeCbor, type WireValue } from '../wire/cbor.ts';
+import { encodeCbor } from '../wire/cbor.ts';
 import type { GraphPart } from './graph-messages.ts';
 
 /** What one graph sent and received, by part, since it was opened. */
