@@ -22,6 +22,8 @@ export interface GraphMesh {
   sendTo(nodeId: string, protocol: string, body: WireValue, kind?: FrameKind): Promise<void>;
   neighborPeer(nodeId: string): AuthenticatedPeer | undefined;
   neighbors(): string[];
+  openDirect(nodeId: string, signal?: AbortSignal): Promise<void>;
+  closeDirect(nodeId: string): void;
   on<K extends keyof MeshEvents>(type: K, listener: (detail: MeshEvents[K]) => void): () => void;
 }
 
@@ -161,6 +163,8 @@ export class GraphHub extends TypedEventTarget<GraphHubEvents> {
       peer: (nodeId) => mesh.neighborPeer(nodeId),
       neighbors: () => mesh.neighbors(),
       listening: () => mesh.status !== 'stopped',
+      openDirect: (nodeId) => mesh.openDirect(nodeId),
+      closeDirect: (nodeId) => mesh.closeDirect(nodeId),
     };
   }
 }

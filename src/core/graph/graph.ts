@@ -1,69 +1,24 @@
 import { TypedEventTarget } from '../../lib/events.ts';
-import type { Random } from '../../lib/random.ts';
-import type { RecordPage, RecordQuery, RecordStore, StoredRecord } from '../ports.ts';
+import type { RecordPage, RecordQuery, StoredRecord } from '../ports.ts';
 import { Plumtree } from '../mesh/broadcast/plumtree.ts';
-import type { PlumtreeConfig } from '../mesh/broadcast/plumtree-config.ts';
 import { plumtreeBody, type PlumtreeMessage } from '../mesh/broadcast/plumtree-messages.ts';
 import type { DeliverOutcome } from '../mesh/broadcast/plumtree-types.ts';
-import type { Timers } from '../mesh/timers.ts';
-import type { WireValue } from '../wire/cbor.ts';
 import type { FrameKind } from '../wire/frame.ts';
 import { CommitQueue } from './commit-queue.ts';
+import { DirectChannel } from './direct-channel.ts';
 import { TrafficCounter, type GraphTraffic } from './graph-traffic.ts';
-import { GraphNeighbor } from './graph-neighbor.ts';
+import { GraphNeighbors } from './graph-neighbors.ts';
 import type { GraphMessage, GraphPart } from './graph-messages.ts';
 import { GraphClosedError, type GraphEvents, type GraphStatus } from './graph-types.ts';
 import { encodeRecord } from './record-codec.ts';
 import { RecordIndex } from './record-index.ts';
 import { RecordIntake, type IntakeVerdict } from './record-intake.ts';
-import { defaultMaxClockSkewMs } from './record-rules.ts';
-import { reconcileStart, reconcileStep } from './reconcile-adapter.ts';
-import { RecordWriter, type GraphAuthor, type RecordChanges, type RecordDraft } from './record-writer.ts';
-import type { GraphPeer, SecurityProvider } from './security.ts';
+import { RecordWriter, type RecordChanges, type RecordDraft } from './record-writer.ts';
+import type { GraphPeer } from './security.ts';
+import { defaultGraphConfig, type GraphComponents, type GraphConfig } from './graph-config.ts';
 
-/** How a graph reaches its neighbours: the hub that shares the node's links among graphs. */
-export interface GraphLinks {
-  /** Sends one part of this graph to a neighbour; rejects if the link is gone. */
-  send(nodeId: string, part: GraphPart, kind: FrameKind): Promise<void>;
-  /** The proven identity of a mesh neighbour, if it is one. */
-  peer(nodeId: string): GraphPeer | undefined;
-  /** The mesh's neighbours now. */
-  neighbors(): readonly string[];
-  /** Whether the node's mesh is started. */
-  listening(): boolean;
-}
-
-/** What a `Graph` is built from. */
-export interface GraphComponents {
-  readonly graphId: string;
-  readonly nodeId: string;
-  readonly author: GraphAuthor;
-  readonly provider: SecurityProvider;
-  readonly store: RecordStore;
-  readonly links: GraphLinks;
-  readonly timers: Timers;
-  readonly random: Random;
-}
-
-/** Settings of a graph; every field has a default. */
-export interface GraphConfig {
-  /** Lifetime of a record whose writer gave none. Default a year. */
-  readonly defaultLifetimeMs: number;
-  readonly maxClockSkewMs: number;
-  /** How often each neighbour is reconciled with again, to heal what broadcast missed. Default 60 s. */
-  readonly resyncIntervalMs: number;
-  /** How often expired records are purged. Default 60 s. */
-  readonly purgeIntervalMs: number;
-  readonly broadcast: Partial<PlumtreeConfig>;
-}
-
-const defaultGraphConfig: GraphConfig = {
-  defaultLifetimeMs: 365 * 24 * 3_600_000,
-  maxClockSkewMs: defaultMaxClockSkewMs,
-  resyncIntervalMs: 60_000,
-  purgeIntervalMs: 60_000,
-  broadcast: {},
-};
+export type { GraphComponents, GraphConfig, GraphLinks } from './graph-config.ts';
+export type { RecordChanges, RecordDraft } from './record-writer.ts';
 
 /** Expired records purged per pass: one transaction's worth, the rest next time. */
 const purgeBatch = 500;
@@ -81,9 +36,7 @@ export class Graph extends TypedEventTarget<GraphEvents> {
   private readonly intake: RecordIntake;
   private readonly broadcast: Plumtree;
   private readonly writer: RecordWriter;
-  private readonly neighbors = new Map<string, GraphNeighbor>();
-  /** Neighbours whose hello arrived, with the graph open at both ends. */
-  private readonly joined = new Set<string>();
+  private readonly neighbors: GraphNeighbors;
   private currentStatus: GraphStatus = {
     listening: false,
     hasConnections: false,
@@ -93,6 +46,7 @@ export class Graph extends TypedEventTarget<GraphEvents> {
   private readonly cancelTimers: (() => void)[] = [];
   private readonly refusals = new Map<string, number>();
   private readonly counter = new TrafficCounter();
+  private readonly directs = new Map<string, DirectChannel>();
   private closed = false;
 
   private constructor(components: GraphComponents, config: Partial<GraphConfig>) {
@@ -133,6 +87,23 @@ export class Graph extends TypedEventTarget<GraphEvents> {
       },
       this.config.broadcast,
     );
+    this.neighbors = new GraphNeighbors({
+      nodeId: components.nodeId,
+      provider,
+      index: this.index,
+      timers,
+      passOnDelayMs: this.config.passOnDelayMs,
+      isMeshNeighbor: (nodeId) => components.links.peer(nodeId) !== undefined,
+      send: (nodeId, part, kind) => this.send(nodeId, part, kind),
+      offer: (encoded) => this.offer(encoded),
+      loadEncoded: (keys) => this.loadEncoded(keys),
+      changed: (nodeId, change) => {
+        if (change === 'connected') this.broadcast.addNeighbor(nodeId);
+        else this.broadcast.removeNeighbor(nodeId);
+        this.emit('neighbor-changed', { nodeId, change });
+      },
+      recheck: () => this.recheck(),
+    });
   }
 
   /** Loads the graph from the store and starts it; see `GraphHub.openGraph`. */
@@ -177,14 +148,35 @@ export class Graph extends TypedEventTarget<GraphEvents> {
     return this.components.store.query(this.graphId, query);
   }
 
+  /**
+   * Opens a private channel to one node of the graph (`PeerGraphOpenDirectConnection`), a
+   * neighbour or not: its data goes over a link between the two nodes only. Rejects if no
+   * link to the node can be made.
+   */
+  async openDirect(nodeId: string): Promise<DirectChannel> {
+    if (this.closed) throw new GraphClosedError(this.graphId);
+    const open = this.directs.get(nodeId);
+    if (open?.open === true) return open;
+    await this.components.links.openDirect(nodeId);
+    const channel = new DirectChannel(nodeId, {
+      send: (data) => this.send(nodeId, { t: 'direct', data }, 'bulk'),
+      close: () => {
+        if (this.directs.get(nodeId) === channel) this.directs.delete(nodeId);
+        this.components.links.closeDirect(nodeId);
+      },
+    });
+    this.directs.set(nodeId, channel);
+    return channel;
+  }
+
   /** Synchronisation with each neighbour of the graph: rounds open, ids wanted and asked for. */
-  syncProgress(): Record<string, ReturnType<GraphNeighbor['progress']>> {
-    return Object.fromEntries([...this.neighbors].map(([nodeId, neighbor]) => [nodeId, neighbor.progress()]));
+  syncProgress(): ReturnType<GraphNeighbors['progress']> {
+    return this.neighbors.progress();
   }
 
   /** Neighbours taking part in this graph now. */
   graphNeighbors(): string[] {
-    return [...this.neighbors.keys()];
+    return this.neighbors.ids();
   }
 
   /** Refused records and messages since open, by reason. */
@@ -207,23 +199,19 @@ export class Graph extends TypedEventTarget<GraphEvents> {
     if (this.closed) return;
     this.closed = true;
     for (const cancel of this.cancelTimers.splice(0)) cancel();
-    for (const nodeId of [...this.neighbors.keys()]) {
-      this.post(nodeId, { t: 'bye' });
-      this.leave(nodeId);
-    }
-    this.joined.clear();
+    for (const channel of [...this.directs.values()]) channel.close('graph closed');
+    this.neighbors.close();
     this.setStatus({ listening: false });
   }
 
   /** The hub's news that the mesh gained a neighbour: greets it for this graph. */
   neighborUp(nodeId: string): void {
-    if (!this.closed) this.post(nodeId, { t: 'hello', reply: false });
+    this.neighbors.greet(nodeId);
   }
 
   /** The hub's news that the mesh lost a neighbour. */
   neighborDown(nodeId: string): void {
-    this.joined.delete(nodeId);
-    this.leave(nodeId);
+    this.neighbors.leave(nodeId);
   }
 
   /** The hub's news that the mesh started or stopped. */
@@ -235,19 +223,15 @@ export class Graph extends TypedEventTarget<GraphEvents> {
   receive(from: GraphPeer, message: GraphMessage): string | undefined | Promise<string | undefined> {
     if (this.closed) return undefined;
     this.counter.received(message);
-    if (message.t === 'hello') return this.greet(from, message.reply);
+    if (message.t === 'hello') return this.neighbors.hello(from, message.reply);
+    if (message.t === 'direct') return this.incoming(from, message.data);
     if (message.t === 'bye') {
-      this.joined.delete(from.nodeId);
-      this.leave(from.nodeId);
+      this.neighbors.leave(from.nodeId);
       return undefined;
     }
     const neighbor = this.neighbors.get(from.nodeId);
     if (neighbor === undefined) return 'not-in-graph';
     if (message.t === 'tree') return this.broadcast.receive(from.nodeId, message.m);
-    if (message.t === 'direct') {
-      this.emit('incoming-data', { from: from.nodeId, data: message.data });
-      return undefined;
-    }
     return neighbor.receive(message);
   }
 
@@ -261,70 +245,31 @@ export class Graph extends TypedEventTarget<GraphEvents> {
       };
       this.cancelTimers.push(timers.schedule(intervalMs, run));
     };
-    every(this.config.resyncIntervalMs, () => {
-      for (const neighbor of this.neighbors.values()) {
-        if (neighbor.initiator && neighbor.isSettled) neighbor.reconcile();
-      }
-    });
+    every(this.config.resyncIntervalMs, () => this.neighbors.resync());
     every(this.config.purgeIntervalMs, () => void this.purge());
     this.meshChanged();
     for (const nodeId of this.components.links.neighbors()) this.neighborUp(nodeId);
   }
 
-  private async greet(from: GraphPeer, isReply: boolean): Promise<string | undefined> {
-    if (!(await this.components.provider.authorizeLink(from))) return 'link-not-authorized';
-    if (this.closed || this.components.links.peer(from.nodeId) === undefined) return undefined;
-    if (!isReply) {
-      this.post(from.nodeId, { t: 'hello', reply: true });
-      // A first hello from a peer already in the graph: it opened the graph again, or came
-      // back on a new link that replaced the old one. Whatever was under way with it is gone.
-      this.leave(from.nodeId);
-      this.joined.delete(from.nodeId);
+  /** Direct data, from a node the security provider lets take part in the graph. */
+  private async incoming(from: GraphPeer, data: Uint8Array): Promise<string | undefined> {
+    if (
+      this.neighbors.get(from.nodeId) === undefined &&
+      !(await this.components.provider.authorizeLink(from))
+    ) {
+      return 'link-not-authorized';
     }
-    if (this.joined.has(from.nodeId)) return undefined;
-    this.joined.add(from.nodeId);
-    this.join(from.nodeId);
+    this.emit('incoming-data', { from: from.nodeId, data });
+    this.directs.get(from.nodeId)?.deliver(data);
     return undefined;
   }
 
-  private join(nodeId: string): void {
-    const neighbor = new GraphNeighbor(
-      nodeId,
-      {
-        index: this.index,
-        send: (part, kind) => this.send(nodeId, part, kind ?? 'control'),
-        reconcileStart: () => reconcileStart(this.index.items),
-        reconcileStep: (message: WireValue) => reconcileStep(this.index.items, message),
-        loadEncoded: (keys) => this.loadEncoded(keys),
-        offer: (encoded) => this.offer(encoded),
-        settled: () => this.updateSynchronized(),
-      },
-      this.components.nodeId < nodeId,
-    );
-    this.neighbors.set(nodeId, neighbor);
-    this.broadcast.addNeighbor(nodeId);
-    if (neighbor.initiator) neighbor.reconcile();
-    this.emit('neighbor-changed', { nodeId, change: 'connected' });
-    this.setStatus({ hasConnections: true, synchronized: false });
-  }
-
-  private leave(nodeId: string): void {
-    const neighbor = this.neighbors.get(nodeId);
-    if (neighbor === undefined) return;
-    neighbor.close();
-    this.neighbors.delete(nodeId);
-    this.broadcast.removeNeighbor(nodeId);
-    this.emit('neighbor-changed', { nodeId, change: 'disconnected' });
+  private recheck(): void {
+    const synchronized = this.neighbors.synchronized();
     this.setStatus({ hasConnections: this.neighbors.size > 0 });
-    this.updateSynchronized();
-  }
-
-  private updateSynchronized(): void {
-    const all = [...this.neighbors.values()];
-    const synchronized = all.length > 0 && all.every((neighbor) => neighbor.isSettled);
     if (synchronized === this.currentStatus.synchronized) return;
     this.setStatus({ synchronized });
-    if (synchronized) this.emit('synchronized', { neighbors: all.length });
+    if (synchronized) this.emit('synchronized', { neighbors: this.neighbors.size });
   }
 
   /** Every record, from any source, goes through here; storage trouble shows in the status. */

@@ -17,6 +17,7 @@ import {
 import { MembershipNode, type MembershipConfig } from './membership/index.ts';
 import { membershipProtocol } from './membership/messages.ts';
 import type { LinkRoute, MeshEvents, MeshLinkInfo, MeshSnapshot, MeshStatus } from './mesh-types.ts';
+import { DirectSessions } from './direct-sessions.ts';
 import { SessionChannel } from './session-channel.ts';
 import { SessionTransport } from './session-transport.ts';
 import { SignalRelay } from './signal-relay.ts';
@@ -91,6 +92,7 @@ export class Mesh extends TypedEventTarget<MeshEvents> {
   private readonly membership: MembershipNode;
   private readonly channels = new Map<Link, SessionEntry>();
   private readonly protocols = new Map<string, MeshFrameHandler>();
+  private readonly direct = new DirectSessions((session) => this.isNeighborSession(session));
   private readonly counts = new Map<string, number>();
   private readonly rejoinBackoff: Backoff;
   private remembered: string[] = [];
@@ -173,6 +175,7 @@ export class Mesh extends TypedEventTarget<MeshEvents> {
     this.membership.stop();
     for (const { session } of this.channels.values()) session.close('stopped');
     this.channels.clear();
+    this.direct.clear();
     this.meshTransport.stop();
   }
 
@@ -197,6 +200,32 @@ export class Mesh extends TypedEventTarget<MeshEvents> {
     const session = this.sessionOf(nodeId);
     if (session === undefined) return Promise.reject(new SessionClosedError(nodeId));
     return session.send(protocol, body, kind);
+  }
+
+  /**
+   * Opens a direct connection to `nodeId` (a private, authenticated link, whether or not it is a
+   * neighbour): its session is then used by `sendTo` and kept open until `closeDirect`.
+   * Rejects with `LinkRefusedError` or the transport's error if no link can be made.
+   */
+  async openDirect(nodeId: string, signal?: AbortSignal): Promise<void> {
+    const existing = this.sessionOf(nodeId);
+    if (existing !== undefined) {
+      this.direct.hold(existing, true);
+      return;
+    }
+    const route: LinkRoute = this.channels.size > 0 ? 'mesh' : 'broker';
+    const transport = route === 'mesh' ? this.meshTransport : this.components.bootstrap;
+    const raw = await transport.dial(nodeId, signal);
+    const channel = await this.establish(raw, route);
+    const entry = channel === undefined ? undefined : this.channels.get(channel);
+    if (entry === undefined) throw new LinkRefusedError(`${nodeId} failed the link handshake.`);
+    this.direct.hold(entry.session, true);
+    entry.session.start();
+  }
+
+  /** Closes the direct connection to `nodeId`; a neighbour's link stays. */
+  closeDirect(nodeId: string): void {
+    this.direct.letGo(nodeId, true);
   }
 
   /** The proven identity of a neighbour, while its session is open. */
@@ -256,7 +285,12 @@ export class Mesh extends TypedEventTarget<MeshEvents> {
   private sessionOf(nodeId: string): LinkSession | undefined {
     const link = this.membership.neighborLink(nodeId);
     const session = link === undefined ? undefined : this.channels.get(link)?.session;
-    return session?.open === true ? session : undefined;
+    return session?.open === true ? session : this.direct.get(nodeId);
+  }
+
+  private isNeighborSession(session: LinkSession): boolean {
+    const link = this.membership.neighborLink(session.peer.nodeId);
+    return link !== undefined && this.channels.get(link)?.session === session;
   }
 
   /** Opens an authenticated link for membership: over the mesh once there is one, else the broker. */
@@ -304,7 +338,8 @@ export class Mesh extends TypedEventTarget<MeshEvents> {
     const session = new LinkSession(result.value, { timers: this.components.timers, ...this.config.session });
     session.on('rejected', ({ reason }) => this.count(reason));
     this.relay.attach(session);
-    const channel = new SessionChannel(session, membershipProtocol);
+    this.direct.attach(session);
+    const channel = new SessionChannel(session, membershipProtocol, () => this.direct.holds(session));
     const entry: SessionEntry = { session, route, protocols: new Set() };
     for (const protocol of this.protocols.keys()) this.attachProtocol(entry, protocol);
     this.channels.set(channel, entry);

@@ -1,6 +1,6 @@
 import { TypedEventTarget } from '../../lib/events.ts';
 import type { Link, LinkEvents } from '../ports.ts';
-import type { LinkSession } from './link-session.ts';
+import { SessionClosedError, type LinkSession } from './link-session.ts';
 
 /**
  * One protocol's view of a `LinkSession` as a `Link`: the frames of `protocol` come out as
@@ -11,27 +11,43 @@ import type { LinkSession } from './link-session.ts';
 export class SessionChannel extends TypedEventTarget<LinkEvents> implements Link {
   readonly remoteNodeId: string;
   private readonly session: LinkSession;
+  private readonly keepSession: () => boolean;
+  private detached = false;
 
-  constructor(session: LinkSession, protocol: string) {
+  /**
+   * `keepSession`: whether closing the channel should leave the session open for its other
+   * users (a direct connection); the channel then only stops carrying `protocol`.
+   */
+  constructor(session: LinkSession, protocol: string, keepSession: () => boolean = () => false) {
     super();
     this.session = session;
+    this.keepSession = keepSession;
     this.remoteNodeId = session.peer.nodeId;
     session.handle(protocol, (_body, _frame, bytes) => {
-      this.emit('message', bytes);
+      if (!this.detached) this.emit('message', bytes);
       return undefined;
     });
-    session.on('closed', ({ reason }) => this.emit('close', { reason }));
+    session.on('closed', ({ reason }) => {
+      if (!this.detached) this.emit('close', { reason });
+    });
   }
 
   get open(): boolean {
-    return this.session.open;
+    return !this.detached && this.session.open;
   }
 
   send(message: Uint8Array): Promise<void> {
+    if (this.detached) return Promise.reject(new SessionClosedError(this.remoteNodeId));
     return this.session.sendEncoded(message);
   }
 
   close(reason = 'closed'): void {
-    this.session.close(reason);
+    if (this.detached) return;
+    if (!this.keepSession()) {
+      this.session.close(reason);
+      return;
+    }
+    this.detached = true;
+    this.emit('close', { reason });
   }
 }

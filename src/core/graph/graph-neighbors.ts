@@ -1,0 +1,161 @@
+import type { Timers } from '../mesh/timers.ts';
+import type { WireValue } from '../wire/cbor.ts';
+import type { FrameKind } from '../wire/frame.ts';
+import type { GraphPart } from './graph-messages.ts';
+import { GraphNeighbor } from './graph-neighbor.ts';
+import { reconcileStart, reconcileStep } from './reconcile-adapter.ts';
+import type { RecordIndex } from './record-index.ts';
+import type { IntakeVerdict } from './record-intake.ts';
+import type { GraphPeer, SecurityProvider } from './security.ts';
+
+/** What a graph's neighbour set uses of the graph around it. */
+export interface GraphNeighborsComponents {
+  readonly nodeId: string;
+  readonly provider: SecurityProvider;
+  readonly index: RecordIndex;
+  readonly timers: Timers;
+  /** Wait after records came by reconciliation before reconciling with the others. */
+  readonly passOnDelayMs: number;
+  /** Whether `nodeId` is a neighbour of the node's mesh now. */
+  isMeshNeighbor(nodeId: string): boolean;
+  send(nodeId: string, part: GraphPart, kind: FrameKind): Promise<void>;
+  offer(encoded: Uint8Array): Promise<IntakeVerdict>;
+  loadEncoded(keys: readonly string[]): Promise<Uint8Array[]>;
+  /** A neighbour joined or left the graph. */
+  changed(nodeId: string, change: 'connected' | 'disconnected'): void;
+  /** Some neighbour became settled, or the set changed: the graph recomputes its status. */
+  recheck(): void;
+}
+
+/**
+ * Which mesh neighbours take part in a graph, and the synchronisation with each. Two nodes
+ * take part together once each has the graph open and has said so (a hello, answered once)
+ * and the security provider authorizes the peer.
+ */
+export class GraphNeighbors {
+  private readonly components: GraphNeighborsComponents;
+  private readonly neighbors = new Map<string, GraphNeighbor>();
+  /** Neighbours that brought records by reconciliation since the last pass-on round. */
+  private readonly passOnSources = new Set<string>();
+  private cancelPassOn: (() => void) | undefined;
+  private closed = false;
+
+  constructor(components: GraphNeighborsComponents) {
+    this.components = components;
+  }
+
+  get size(): number {
+    return this.neighbors.size;
+  }
+
+  ids(): string[] {
+    return [...this.neighbors.keys()];
+  }
+
+  get(nodeId: string): GraphNeighbor | undefined {
+    return this.neighbors.get(nodeId);
+  }
+
+  /** Whether every neighbour has been reconciled with (and there is one). */
+  synchronized(): boolean {
+    const all = [...this.neighbors.values()];
+    return all.length > 0 && all.every((neighbor) => neighbor.isSettled);
+  }
+
+  progress(): Record<string, ReturnType<GraphNeighbor['progress']>> {
+    return Object.fromEntries([...this.neighbors].map(([nodeId, neighbor]) => [nodeId, neighbor.progress()]));
+  }
+
+  /** The mesh gained a neighbour: tell it this graph is open here. */
+  greet(nodeId: string): void {
+    if (!this.closed) this.post(nodeId, { t: 'hello', reply: false });
+  }
+
+  /** A hello from `from`: answers a first one, and takes the peer into the graph if authorized. */
+  async hello(from: GraphPeer, isReply: boolean): Promise<string | undefined> {
+    if (!(await this.components.provider.authorizeLink(from))) return 'link-not-authorized';
+    if (this.closed || !this.components.isMeshNeighbor(from.nodeId)) return undefined;
+    if (!isReply) {
+      this.post(from.nodeId, { t: 'hello', reply: true });
+      // A first hello from a peer already in the graph: it opened the graph again, or came
+      // back on a new link that replaced the old one. Whatever was under way with it is gone.
+      this.leave(from.nodeId);
+    }
+    if (!this.neighbors.has(from.nodeId)) this.join(from.nodeId);
+    return undefined;
+  }
+
+  /** Reconciles again with each neighbour whose rounds this node starts. */
+  resync(): void {
+    for (const neighbor of this.neighbors.values()) {
+      if (neighbor.initiator && neighbor.isSettled) neighbor.reconcile();
+    }
+  }
+
+  leave(nodeId: string): void {
+    const neighbor = this.neighbors.get(nodeId);
+    if (neighbor === undefined) return;
+    neighbor.close();
+    this.neighbors.delete(nodeId);
+    this.components.changed(nodeId, 'disconnected');
+    this.components.recheck();
+  }
+
+  /** Says goodbye to every neighbour and stops. */
+  close(): void {
+    this.closed = true;
+    this.cancelPassOn?.();
+    for (const nodeId of [...this.neighbors.keys()]) {
+      this.post(nodeId, { t: 'bye' });
+      this.leave(nodeId);
+    }
+  }
+
+  private join(nodeId: string): void {
+    const { index } = this.components;
+    const neighbor = new GraphNeighbor(
+      nodeId,
+      {
+        index,
+        send: (part, kind) => this.components.send(nodeId, part, kind ?? 'control'),
+        reconcileStart: () => reconcileStart(index.items),
+        reconcileStep: (message: WireValue) => reconcileStep(index.items, message),
+        loadEncoded: (keys) => this.components.loadEncoded(keys),
+        offer: async (encoded) => {
+          const verdict = await this.components.offer(encoded);
+          if (verdict.outcome === 'accepted') this.passOn(nodeId);
+          return verdict;
+        },
+        settled: () => this.components.recheck(),
+      },
+      this.components.nodeId < nodeId,
+    );
+    this.neighbors.set(nodeId, neighbor);
+    this.components.changed(nodeId, 'connected');
+    if (neighbor.initiator) neighbor.reconcile();
+    this.components.recheck();
+  }
+
+  /**
+   * Records that came by reconciliation are news to the other neighbours too, but not to the
+   * one that sent them, and broadcasting them would send each whole record to neighbours
+   * that mostly have it already. A reconciliation round with the others, soon after, sends
+   * them only what they lack.
+   */
+  private passOn(source: string): void {
+    this.passOnSources.add(source);
+    if (this.cancelPassOn !== undefined || this.closed) return;
+    this.cancelPassOn = this.components.timers.schedule(this.components.passOnDelayMs, () => {
+      this.cancelPassOn = undefined;
+      const sources = new Set(this.passOnSources);
+      this.passOnSources.clear();
+      for (const [nodeId, neighbor] of this.neighbors) {
+        if (!sources.has(nodeId) && neighbor.isSettled) neighbor.reconcile();
+      }
+    });
+  }
+
+  private post(nodeId: string, part: GraphPart): void {
+    this.components.send(nodeId, part, 'control').catch(() => undefined);
+  }
+}

@@ -1,0 +1,69 @@
+import { expect } from 'chai';
+import type { GraphEvents } from '../../../src/core/graph/graph-types.ts';
+import { DirectDataTooLargeError } from '../../../src/core/graph/direct-channel.ts';
+import { createMeshNodes, destroyMeshNodes, waitFor } from '../../helpers/mesh-nodes.ts';
+import { closeGraphs, openGraphOn, type GraphTestNode } from '../../helpers/graph-nodes.ts';
+import { rejectionOf } from '../../helpers/simulation.ts';
+
+const text = (data: Uint8Array): string => new TextDecoder().decode(data);
+const bytes = (value: string): Uint8Array => new TextEncoder().encode(value);
+
+describe('direct connections between two nodes of a graph', function () {
+  this.timeout(120_000);
+  let nodes: GraphTestNode[] = [];
+
+  afterEach(async () => {
+    closeGraphs(nodes);
+    await destroyMeshNodes(nodes);
+    nodes = [];
+  });
+
+  it('carries data both ways between nodes that are not neighbours, and closes', async () => {
+    const meshNodes = await createMeshNodes(2);
+    nodes = await Promise.all(meshNodes.map((node) => openGraphOn(node)));
+    const [a, b] = nodes;
+    if (a === undefined || b === undefined) throw new Error('no nodes');
+    expect(a.mesh.neighbors(), 'not neighbours').to.deep.equal([]);
+    const atB: GraphEvents['incoming-data'][] = [];
+    b.graph.on('incoming-data', (event) => atB.push(event));
+
+    const fromA = await a.graph.openDirect(b.nodeId);
+    await fromA.send(bytes('hello over a direct link'));
+    await waitFor(() => atB.length === 1, 'the data to arrive at b');
+    expect(atB[0]?.from).to.equal(a.nodeId);
+    expect(text(atB[0]?.data ?? new Uint8Array())).to.equal('hello over a direct link');
+    expect(a.mesh.neighbors(), 'a direct link is not a neighbour').to.deep.equal([]);
+
+    const fromB = await b.graph.openDirect(a.nodeId);
+    const atA: string[] = [];
+    fromA.on('data', ({ data }) => atA.push(text(data)));
+    await fromB.send(bytes('and back'));
+    await waitFor(() => atA.length === 1, 'the answer to arrive at a');
+    expect(atA).to.deep.equal(['and back']);
+
+    const tooLarge = await rejectionOf(fromA.send(new Uint8Array(61 * 1024)));
+    expect(tooLarge).to.be.instanceOf(DirectDataTooLargeError);
+
+    fromA.close();
+    expect(fromA.open).to.equal(false);
+    await waitFor(() => b.mesh.neighborPeer(a.nodeId) === undefined, 'the link to close at b');
+    const late = await rejectionOf(fromB.send(bytes('late')));
+    expect(late, 'sending after the other end closed').to.be.instanceOf(Error);
+  });
+
+  it('uses the neighbour link when the node is a neighbour', async () => {
+    const meshNodes = await createMeshNodes(2);
+    nodes = await Promise.all(meshNodes.map((node) => openGraphOn(node)));
+    const [a, b] = nodes;
+    if (a === undefined || b === undefined) throw new Error('no nodes');
+    expect(await b.mesh.connect([a.nodeId])).to.equal(true);
+    await waitFor(() => a.graph.graphNeighbors().includes(b.nodeId), 'b to join a’s graph');
+    const received: string[] = [];
+    b.graph.on('incoming-data', ({ data }) => received.push(text(data)));
+    const channel = await a.graph.openDirect(b.nodeId);
+    await channel.send(bytes('neighbourly'));
+    await waitFor(() => received.length === 1, 'the data to arrive');
+    channel.close();
+    expect(b.mesh.neighbors(), 'closing a direct channel keeps the neighbour').to.deep.equal([a.nodeId]);
+  });
+});
