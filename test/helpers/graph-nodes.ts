@@ -53,9 +53,9 @@ export async function joinMesh(nodes: readonly MeshTestNode[], seed: number): Pr
   for (const [i, node] of nodes.entries()) {
     if (i === 0) continue;
     const contact = nodes[random.int(i)];
-    if (contact === undefined || !(await node.mesh.connect([contact.nodeId]))) {
-      throw new Error(`node ${i} could not join the mesh`);
-    }
+    if (contact === undefined) throw new Error(`no contact for node ${i}`);
+    // A join that fails now (a busy machine) is tried again with backoff by the mesh.
+    await node.mesh.connect([contact.nodeId]);
   }
   await waitFor(
     () => isConnected(nodes),

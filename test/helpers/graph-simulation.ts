@@ -6,7 +6,7 @@ import { signableBytes } from '../../src/core/graph/record-codec.ts';
 import type { GraphPeer, SecurityProvider, UnsignedRecord } from '../../src/core/graph/security.ts';
 import type { AuthenticatedLink, LinkAuthResult } from '../../src/core/mesh/authenticate-link.ts';
 import { Mesh, type MeshConfig } from '../../src/core/mesh/mesh.ts';
-import type { GraphRecord, Link, Transport } from '../../src/core/ports.ts';
+import type { GraphRecord, Link, RecordStore, Transport } from '../../src/core/ports.ts';
 import { concatBytes, equalBytes, toBase32, utf8 } from '../../src/lib/bytes.ts';
 import { TypedEventTarget } from '../../src/lib/events.ts';
 import { createRandom, type Random } from '../../src/lib/random.ts';
@@ -94,7 +94,7 @@ class DirectDialTransport extends TypedEventTarget<Record<string, never>> implem
 export interface SimNode {
   readonly nodeId: string;
   readonly identity: SimIdentity;
-  readonly store: MemoryRecordStore;
+  readonly store: RecordStore;
   transport: MemoryTransport | undefined;
   mesh: Mesh | undefined;
   hub: GraphHub | undefined;
@@ -133,13 +133,13 @@ export class GraphSimulation {
     return new GraphSimulation(init, privateKey);
   }
 
-  /** Adds a node (not started). */
-  addNode(): SimNode {
+  /** Adds a node (not started), on a memory store unless `store` is given. */
+  addNode(store: RecordStore = new MemoryRecordStore()): SimNode {
     const index = this.nodes.length;
     const node: SimNode = {
       nodeId: `n${index}`,
       identity: this.registry.create(`node-${index}`),
-      store: new MemoryRecordStore(),
+      store,
       transport: undefined,
       mesh: undefined,
       hub: undefined,

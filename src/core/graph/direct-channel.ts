@@ -67,3 +67,45 @@ export class DirectChannel extends TypedEventTarget<DirectChannelEvents> {
     if (!this.closed) this.emit('data', { data });
   }
 }
+
+/** How a graph's direct channels reach the other node. */
+export interface DirectLinks {
+  open(nodeId: string): Promise<void>;
+  close(nodeId: string): void;
+  send(nodeId: string, data: Uint8Array): Promise<void>;
+}
+
+/** A graph's open direct channels, one per node. */
+export class DirectChannels {
+  private readonly links: DirectLinks;
+  private readonly channels = new Map<string, DirectChannel>();
+
+  constructor(links: DirectLinks) {
+    this.links = links;
+  }
+
+  /** The open channel to `nodeId`, or a new one once a link to it is made. */
+  async open(nodeId: string): Promise<DirectChannel> {
+    const existing = this.channels.get(nodeId);
+    if (existing?.open === true) return existing;
+    await this.links.open(nodeId);
+    const channel = new DirectChannel(nodeId, {
+      send: (data) => this.links.send(nodeId, data),
+      close: () => {
+        if (this.channels.get(nodeId) === channel) this.channels.delete(nodeId);
+        this.links.close(nodeId);
+      },
+    });
+    this.channels.set(nodeId, channel);
+    return channel;
+  }
+
+  /** Hands data from `nodeId` to its open channel, if there is one. */
+  deliver(nodeId: string, data: Uint8Array): void {
+    this.channels.get(nodeId)?.deliver(data);
+  }
+
+  closeAll(reason: string): void {
+    for (const channel of [...this.channels.values()]) channel.close(reason);
+  }
+}

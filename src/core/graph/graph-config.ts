@@ -1,6 +1,7 @@
 import type { Random } from '../../lib/random.ts';
 import type { RecordStore } from '../ports.ts';
 import type { PlumtreeConfig } from '../mesh/broadcast/plumtree-config.ts';
+import type { PresenceConfig } from './presence.ts';
 import type { Timers } from '../mesh/timers.ts';
 import type { FrameKind } from '../wire/frame.ts';
 import type { GraphPart } from './graph-messages.ts';
@@ -21,6 +22,8 @@ export interface GraphLinks {
   /** Opens (or keeps) a direct session to a node; rejects if none can be made. */
   openDirect(nodeId: string): Promise<void>;
   closeDirect(nodeId: string): void;
+  /** Holds a refused frame against the link it came on, after the fact (see `Mesh.blame`). */
+  blame(nodeId: string, reason: string): void;
 }
 
 /** What a `Graph` is built from. */
@@ -47,6 +50,7 @@ export interface GraphConfig {
   /** How often expired records are purged. Default 60 s. */
   readonly purgeIntervalMs: number;
   readonly broadcast: Partial<PlumtreeConfig>;
+  readonly presence: Partial<PresenceConfig>;
 }
 
 /** The defaults of `GraphConfig`. */
@@ -57,4 +61,5 @@ export const defaultGraphConfig: GraphConfig = {
   passOnDelayMs: 1_000,
   purgeIntervalMs: 60_000,
   broadcast: {},
+  presence: {},
 };

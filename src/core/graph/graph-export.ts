@@ -46,6 +46,9 @@ const importWindow = 64;
 /** Bytes read from a file at a time: a record is at most 64 KiB, a read is many records. */
 const readChunkBytes = 1024 * 1024;
 
+/** A header is one flat map of three entries; the caps leave room and refuse anything else. */
+const headerDecodeLimits = { maxBytes: maxHeaderBytes, maxDepth: 1, maxItems: 8 } as const;
+
 const headerSchema = object({
   g: text({ minLength: 1, maxLength: 64, pattern: graphIdPattern }),
   t: integer({ min: 0, max: maxTimeMs }),
@@ -133,8 +136,8 @@ function u32(value: number): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-function encodeHeader(header: GraphExportHeader): Uint8Array<ArrayBuffer> {
-  const body = encodeCbor({ g: header.graphId, t: header.exportedAtMs, n: header.recordCount });
+function encodeHeader(graphId: string, exportedAtMs: number, recordCount: number): Uint8Array<ArrayBuffer> {
+  const body = encodeCbor({ g: graphId, t: exportedAtMs, n: recordCount });
   const prefix = new Uint8Array(prefixBytes);
   prefix.set(graphExportMagic);
   const view = new DataView(prefix.buffer);
@@ -164,11 +167,7 @@ export async function exportGraph(source: GraphExportSource, exportedAtMs: numbe
     recordCount += page.records.length;
     after = page.next;
   } while (after !== undefined);
-  const header = encodeHeader({
-    graphId: source.graphId,
-    exportedAtMs: Math.floor(exportedAtMs),
-    recordCount,
-  });
+  const header = encodeHeader(source.graphId, Math.floor(exportedAtMs), recordCount);
   return new Blob([header, ...pages], { type: graphExportMediaType });
 }
 
@@ -209,23 +208,15 @@ class ExportReader {
   }
 }
 
-function headerError(reason: GraphImportFailure, message: string, hint: string): GraphImportError {
-  return new GraphImportError(reason, message, { hint });
-}
-
 const notAnExport = (): GraphImportError =>
-  headerError(
-    'not-a-graph-export',
-    'This file is not a Mycel graph export.',
-    'Choose a file made with “Export records” in Mycel.',
-  );
+  new GraphImportError('not-a-graph-export', 'This file is not a Mycel graph export.', {
+    hint: 'Choose a file made with “Export records” in Mycel.',
+  });
 
 const damagedHeader = (): GraphImportError =>
-  headerError(
-    'bad-header',
-    'This graph export is damaged: its header cannot be read.',
-    'Export the graph again from a node that has it, and import the new file.',
-  );
+  new GraphImportError('bad-header', 'This graph export is damaged: its header cannot be read.', {
+    hint: 'Export the graph again from a node that has it, and import the new file.',
+  });
 
 async function readHeaderFrom(reader: ExportReader): Promise<GraphExportHeader> {
   if (reader.remaining < prefixBytes) throw notAnExport();
@@ -234,21 +225,17 @@ async function readHeaderFrom(reader: ExportReader): Promise<GraphExportHeader> 
   const view = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength);
   const version = view.getUint16(graphExportMagic.length);
   if (version !== graphExportFormatVersion) {
-    throw headerError(
+    throw new GraphImportError(
       'unsupported-version',
       `This graph export has format ${version}, which this version of Mycel cannot read (it reads format ${graphExportFormatVersion}).`,
-      'Update Mycel on this device, or export the graph again with the version running here.',
+      { hint: 'Update Mycel on this device, or export the graph again with the version running here.' },
     );
   }
   const headerLength = view.getUint16(graphExportMagic.length + 2);
   if (headerLength > maxHeaderBytes || headerLength > reader.remaining) throw damagedHeader();
   let value: WireValue;
   try {
-    value = decodeCbor(await reader.read(headerLength), {
-      maxBytes: maxHeaderBytes,
-      maxDepth: 1,
-      maxItems: 8,
-    });
+    value = decodeCbor(await reader.read(headerLength), headerDecodeLimits);
   } catch (error) {
     if (error instanceof WireDecodeError) throw damagedHeader();
     throw error;
@@ -266,6 +253,12 @@ export function readGraphExportHeader(file: Blob | Uint8Array): Promise<GraphExp
   return readHeaderFrom(new ExportReader(file));
 }
 
+const retryHint =
+  'Export the graph again from a node that has it and import the new file: records already imported count as duplicates.';
+
+/** Which count of `ImportSummary` each verdict adds to. */
+const countOf = { accepted: 'imported', duplicate: 'duplicates', superseded: 'superseded' } as const;
+
 /** Offers records a window at a time and counts the verdicts. */
 class ImportTally {
   private readonly target: GraphImportTarget;
@@ -274,7 +267,8 @@ class ImportTally {
   private readonly pending = new Set<Promise<void>>();
   private readonly counts = { imported: 0, duplicates: 0, superseded: 0 };
   private readonly refused = new Map<string, number>();
-  private done = 0;
+  /** Records judged so far. */
+  done = 0;
   /** The first commit that failed; the import stops there. */
   failure: { readonly error: unknown } | undefined;
 
@@ -307,23 +301,23 @@ class ImportTally {
     return { ...this.counts, refused: Object.fromEntries(this.refused) };
   }
 
+  /** The error of an import stopped by `what`, once every record offered is judged. */
+  async stopped(reason: GraphImportFailure, what: string, hint = retryHint): Promise<GraphImportError> {
+    await this.settle();
+    const summary = this.summary();
+    const kept = `The ${this.done} record${this.done === 1 ? '' : 's'} before that point went through the import (${summary.imported} new).`;
+    return new GraphImportError(reason, `${what} ${kept}`, { hint, summary, cause: this.failure?.error });
+  }
+
   private count(verdict: IntakeVerdict): void {
-    switch (verdict.outcome) {
-      case 'accepted':
-        this.counts.imported++;
-        break;
-      case 'duplicate':
-        this.counts.duplicates++;
-        break;
-      case 'superseded':
-        this.counts.superseded++;
-        break;
-      case 'refused':
-        this.refused.set(verdict.reason, (this.refused.get(verdict.reason) ?? 0) + 1);
-        break;
-      case 'failed':
-        this.failure ??= { error: verdict.error };
-        return;
+    if (verdict.outcome === 'failed') {
+      this.failure ??= { error: verdict.error };
+      return;
+    }
+    if (verdict.outcome === 'refused') {
+      this.refused.set(verdict.reason, (this.refused.get(verdict.reason) ?? 0) + 1);
+    } else {
+      this.counts[countOf[verdict.outcome]]++;
     }
     this.done++;
     this.onProgress?.(this.done, this.total);
@@ -343,28 +337,15 @@ async function nextRecord(
   return { bytes: await reader.read(length) };
 }
 
-const retryHint =
-  'Export the graph again from a node that has it and import the new file: records already imported count as duplicates.';
-
-function stoppedError(
-  reason: GraphImportFailure,
-  what: string,
-  read: number,
-  summary: ImportSummary,
-  cause?: unknown,
-): GraphImportError {
-  const kept = `The ${read} record${read === 1 ? '' : 's'} before that point went through the import (${summary.imported} new).`;
-  return new GraphImportError(reason, `${what} ${kept}`, { hint: retryHint, summary, cause });
-}
-
 /**
  * Imports a graph export into `target`: the header first (magic, version, and the graph id,
  * which must be the target's), then every record through `target.offer`, the graph's normal
  * receive path, so each is decoded, checked against the rules and its signature, and
  * committed like a record from a peer. A record that fails is counted in `refused` and the
- * rest go on. Throws `GraphImportError` on a file that is not this graph's export, and on a
- * damaged one (cut short, a record length over the cap, bytes after the end): the records
- * before the damage stay imported, and the error's `summary` counts them.
+ * rest go on. Throws `GraphImportError` on a file that is not this graph's export, on a
+ * damaged one (cut short, a record length over the cap, bytes after the end), and when the
+ * graph cannot store records: the records before that point stay imported, and the error's
+ * `summary` counts them.
  */
 export async function importGraph(
   target: GraphImportTarget,
@@ -374,50 +355,39 @@ export async function importGraph(
   const reader = new ExportReader(file);
   const header = await readHeaderFrom(reader);
   if (header.graphId !== target.graphId) {
-    throw headerError(
+    throw new GraphImportError(
       'other-graph',
       `This file holds the records of graph “${header.graphId}”, not of “${target.graphId}”.`,
-      `Open graph “${header.graphId}” and import the file there.`,
+      { hint: `Open graph “${header.graphId}” and import the file there.` },
     );
   }
   const total = header.recordCount;
   const tally = new ImportTally(target, total, onProgress);
-  for (let read = 0; read < total; read++) {
+  for (let read = 0; read < total && tally.failure === undefined; read++) {
     const next = await nextRecord(reader);
+    if ('damage' in next && next.damage === 'truncated') {
+      throw await tally.stopped(
+        'truncated',
+        `The file ends inside record ${read + 1} of ${total}: it was cut short.`,
+      );
+    }
     if ('damage' in next) {
-      await tally.settle();
-      const what =
-        next.damage === 'truncated'
-          ? `The file ends inside record ${read + 1} of ${total}: it was cut short.`
-          : `Record ${read + 1} of ${total} claims ${next.length ?? 0} bytes, more than the ${maxRecordBytes / 1024} KiB a record may take: the file is damaged.`;
-      throw stoppedError(next.damage, what, read, tally.summary());
+      const what = `Record ${read + 1} of ${total} claims ${next.length ?? 0} bytes, more than the ${maxRecordBytes / 1024} KiB a record may take: the file is damaged.`;
+      throw await tally.stopped('oversize-record', what);
     }
     await tally.offer(next.bytes);
-    if (tally.failure !== undefined) break;
   }
   await tally.settle();
   if (tally.failure !== undefined) {
-    const { error } = tally.failure;
-    const summary = tally.summary();
-    const judged = summary.imported + summary.duplicates + summary.superseded;
-    const refused = Object.values(summary.refused).reduce((sum, count) => sum + count, 0);
-    throw new GraphImportError(
+    throw await tally.stopped(
       'not-stored',
-      `The import stopped after ${judged + refused} of ${total} records: the graph could not store more (${messageOf(error)})`,
-      {
-        hint: 'Make room or open the graph again, then import the file again: records already imported count as duplicates.',
-        summary,
-        cause: error,
-      },
+      `The import stopped: the graph could not store more records (${messageOf(tally.failure.error)})`,
+      'Make room or open the graph again, then import the file again: records already imported count as duplicates.',
     );
   }
   if (reader.remaining > 0) {
-    throw stoppedError(
-      'trailing-data',
-      `The file goes on after its last record (${reader.remaining} bytes more than its header announced): it is damaged.`,
-      total,
-      tally.summary(),
-    );
+    const what = `The file goes on after its last record (${reader.remaining} bytes more than its header announced): it is damaged.`;
+    throw await tally.stopped('trailing-data', what);
   }
   return tally.summary();
 }

@@ -24,6 +24,7 @@ export interface GraphMesh {
   neighbors(): string[];
   openDirect(nodeId: string, signal?: AbortSignal): Promise<void>;
   closeDirect(nodeId: string): void;
+  blame(nodeId: string, reason: string): void;
   on<K extends keyof MeshEvents>(type: K, listener: (detail: MeshEvents[K]) => void): () => void;
 }
 
@@ -165,6 +166,7 @@ export class GraphHub extends TypedEventTarget<GraphHubEvents> {
       listening: () => mesh.status !== 'stopped',
       openDirect: (nodeId) => mesh.openDirect(nodeId),
       closeDirect: (nodeId) => mesh.closeDirect(nodeId),
+      blame: (nodeId, reason) => mesh.blame(nodeId, `graph:${reason}`),
     };
   }
 }

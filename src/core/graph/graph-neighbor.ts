@@ -9,7 +9,7 @@ import {
   type GraphPart,
 } from './graph-messages.ts';
 import type { RecordIndex } from './record-index.ts';
-import type { IntakeVerdict } from './record-intake.ts';
+import { isSendersFault, type IntakeVerdict } from './record-intake.ts';
 
 /** One step of set reconciliation, as `GraphNeighbor` drives it (see `reconcile/`). */
 export interface ReconcileStep {
@@ -150,15 +150,16 @@ export class GraphNeighbor {
   /** One message of a round; `mine` when this side started the round. */
   private step(round: number, mine: boolean, body: WireValue): string | undefined {
     const name = `${mine ? 'm' : 'p'}${round}`;
-    if (mine && !this.openRounds.has(name)) return 'unknown-round';
-    if (!mine && !this.openRounds.has(name)) {
-      // Each round costs a pass over ranges of the record set: a peer gets a few at a time.
-      if (this.openRounds.size >= maxOpenRounds) return 'too-many-rounds';
+    const isNew = !this.openRounds.has(name);
+    if (mine && isNew) return 'unknown-round';
+    // Each round costs a pass over ranges of the record set: a peer gets a few at a time.
+    if (isNew && this.openRounds.size >= maxOpenRounds) return 'too-many-rounds';
+    const step = this.context.reconcileStep(body);
+    if (typeof step === 'string') return step;
+    if (isNew) {
       this.openRounds.add(name);
       this.wasSettled = false;
     }
-    const step = this.context.reconcileStep(body);
-    if (typeof step === 'string') return step;
     this.want(step.need);
     for (let start = 0; start < step.have.length; start += maxOfferIds) {
       this.post({ t: 'offer', ids: step.have.slice(start, start + maxOfferIds) });
@@ -231,7 +232,7 @@ export class GraphNeighbor {
     let blame: string | undefined;
     for (const verdict of verdicts) {
       if (verdict.outcome !== 'refused') continue;
-      blame ??= verdict.reason;
+      if (isSendersFault(verdict.reason)) blame ??= verdict.reason;
       this.refused.set(verdict.reason, (this.refused.get(verdict.reason) ?? 0) + 1);
     }
     if (last) {

@@ -3,16 +3,19 @@ import type { RecordPage, RecordQuery, StoredRecord } from '../ports.ts';
 import { Plumtree } from '../mesh/broadcast/plumtree.ts';
 import { plumtreeBody, type PlumtreeMessage } from '../mesh/broadcast/plumtree-messages.ts';
 import type { DeliverOutcome } from '../mesh/broadcast/plumtree-types.ts';
+import { repeatEvery } from '../mesh/timers.ts';
 import type { FrameKind } from '../wire/frame.ts';
 import { CommitQueue } from './commit-queue.ts';
-import { DirectChannel } from './direct-channel.ts';
+import { DirectChannels, type DirectChannel } from './direct-channel.ts';
 import { TrafficCounter, type GraphTraffic } from './graph-traffic.ts';
 import { GraphNeighbors } from './graph-neighbors.ts';
 import type { GraphMessage, GraphPart } from './graph-messages.ts';
-import { GraphClosedError, type GraphEvents, type GraphStatus } from './graph-types.ts';
+import { GraphClosedError, type GraphEvents, type GraphNodeInfo, type GraphStatus } from './graph-types.ts';
+import { exportGraph, importGraph, type ImportProgress, type ImportSummary } from './graph-export.ts';
+import { Presence } from './presence.ts';
 import { encodeRecord } from './record-codec.ts';
 import { RecordIndex } from './record-index.ts';
-import { RecordIntake, type IntakeVerdict } from './record-intake.ts';
+import { isSendersFault, RecordIntake, type IntakeVerdict } from './record-intake.ts';
 import { RecordWriter, type RecordChanges, type RecordDraft } from './record-writer.ts';
 import type { GraphPeer } from './security.ts';
 import { defaultGraphConfig, type GraphComponents, type GraphConfig } from './graph-config.ts';
@@ -37,6 +40,7 @@ export class Graph extends TypedEventTarget<GraphEvents> {
   private readonly broadcast: Plumtree;
   private readonly writer: RecordWriter;
   private readonly neighbors: GraphNeighbors;
+  private readonly presence: Presence;
   private currentStatus: GraphStatus = {
     listening: false,
     hasConnections: false,
@@ -44,9 +48,8 @@ export class Graph extends TypedEventTarget<GraphEvents> {
     storageFull: false,
   };
   private readonly cancelTimers: (() => void)[] = [];
-  private readonly refusals = new Map<string, number>();
   private readonly counter = new TrafficCounter();
-  private readonly directs = new Map<string, DirectChannel>();
+  private readonly directs: DirectChannels;
   private closed = false;
 
   private constructor(components: GraphComponents, config: Partial<GraphConfig>) {
@@ -82,10 +85,25 @@ export class Graph extends TypedEventTarget<GraphEvents> {
         timers,
         random: random.fork('broadcast'),
         send: (nodeId, message) => this.sendTree(nodeId, message),
-        deliver: (_id, payload) => this.deliverBroadcast(payload),
+        deliver: (id, payload, from) => this.deliverBroadcast(id, payload, from),
         lookup: (id) => this.lookup(id),
       },
       this.config.broadcast,
+    );
+    this.directs = new DirectChannels({
+      open: (nodeId) => components.links.openDirect(nodeId),
+      close: (nodeId) => components.links.closeDirect(nodeId),
+      send: (nodeId, data) => this.send(nodeId, { t: 'direct', data }, 'bulk'),
+    });
+    this.presence = new Presence(
+      {
+        graph: this,
+        nodeId: components.nodeId,
+        identityId: components.author.identityId,
+        timers,
+        onNodeChanged: (node) => this.emit('node-changed', { node }),
+      },
+      this.config.presence,
     );
     this.neighbors = new GraphNeighbors({
       nodeId: components.nodeId,
@@ -153,20 +171,42 @@ export class Graph extends TypedEventTarget<GraphEvents> {
    * neighbour or not: its data goes over a link between the two nodes only. Rejects if no
    * link to the node can be made.
    */
-  async openDirect(nodeId: string): Promise<DirectChannel> {
+  openDirect(nodeId: string): Promise<DirectChannel> {
+    if (this.closed) return Promise.reject(new GraphClosedError(this.graphId));
+    return this.directs.open(nodeId);
+  }
+
+  /**
+   * Publishes this node's presence in the graph, refreshed while it runs, or stops
+   * (`PeerGraphSetPresence`); while on, `node-changed` reports every node's presence.
+   */
+  async setPresence(on: boolean): Promise<void> {
+    if (!on) {
+      this.presence.stop();
+      return;
+    }
     if (this.closed) throw new GraphClosedError(this.graphId);
-    const open = this.directs.get(nodeId);
-    if (open?.open === true) return open;
-    await this.components.links.openDirect(nodeId);
-    const channel = new DirectChannel(nodeId, {
-      send: (data) => this.send(nodeId, { t: 'direct', data }, 'bulk'),
-      close: () => {
-        if (this.directs.get(nodeId) === channel) this.directs.delete(nodeId);
-        this.components.links.closeDirect(nodeId);
-      },
-    });
-    this.directs.set(nodeId, channel);
-    return channel;
+    await this.presence.start();
+  }
+
+  /** The nodes whose presence the graph holds, online or not, with when they were last seen. */
+  nodes(): Promise<GraphNodeInfo[]> {
+    return this.presence.nodes();
+  }
+
+  /** The graph's records as a file, tombstones included (`PeerGraphExportDatabase`). */
+  exportRecords(): Promise<Blob> {
+    return exportGraph(this, this.nowMs());
+  }
+
+  /**
+   * Imports records from an exported file (`PeerGraphImportDatabase`): every record goes
+   * through the same checks as one from a peer. Rejects with `GraphImportError` on a file
+   * that is not an export of this graph, or that breaks off (records before stay imported).
+   */
+  importRecords(file: Blob | Uint8Array, onProgress?: ImportProgress): Promise<ImportSummary> {
+    if (this.closed) return Promise.reject(new GraphClosedError(this.graphId));
+    return importGraph({ graphId: this.graphId, offer: (encoded) => this.offer(encoded) }, file, onProgress);
   }
 
   /** Synchronisation with each neighbour of the graph: rounds open, ids wanted and asked for. */
@@ -181,7 +221,7 @@ export class Graph extends TypedEventTarget<GraphEvents> {
 
   /** Refused records and messages since open, by reason. */
   rejections(): Record<string, number> {
-    return Object.fromEntries(this.refusals);
+    return this.intake.rejections();
   }
 
   /** Frames and bytes of this graph's protocol, by part. */
@@ -199,8 +239,9 @@ export class Graph extends TypedEventTarget<GraphEvents> {
     if (this.closed) return;
     this.closed = true;
     for (const cancel of this.cancelTimers.splice(0)) cancel();
-    for (const channel of [...this.directs.values()]) channel.close('graph closed');
+    this.directs.closeAll('graph closed');
     this.neighbors.close();
+    this.presence.stop();
     this.setStatus({ listening: false });
   }
 
@@ -237,16 +278,10 @@ export class Graph extends TypedEventTarget<GraphEvents> {
 
   private start(): void {
     const { timers } = this.components;
-    const every = (intervalMs: number, task: () => void): void => {
-      const run = (): void => {
-        if (this.closed) return;
-        task();
-        this.cancelTimers.push(timers.schedule(intervalMs, run));
-      };
-      this.cancelTimers.push(timers.schedule(intervalMs, run));
-    };
-    every(this.config.resyncIntervalMs, () => this.neighbors.resync());
-    every(this.config.purgeIntervalMs, () => void this.purge());
+    this.cancelTimers.push(
+      repeatEvery(timers, this.config.resyncIntervalMs, () => this.neighbors.resync()),
+      repeatEvery(timers, this.config.purgeIntervalMs, () => void this.purge()),
+    );
     this.meshChanged();
     for (const nodeId of this.components.links.neighbors()) this.neighborUp(nodeId);
   }
@@ -260,7 +295,7 @@ export class Graph extends TypedEventTarget<GraphEvents> {
       return 'link-not-authorized';
     }
     this.emit('incoming-data', { from: from.nodeId, data });
-    this.directs.get(from.nodeId)?.deliver(data);
+    this.directs.deliver(from.nodeId, data);
     return undefined;
   }
 
@@ -273,34 +308,31 @@ export class Graph extends TypedEventTarget<GraphEvents> {
   }
 
   /** Every record, from any source, goes through here; storage trouble shows in the status. */
-  private async offer(encoded: Uint8Array): Promise<IntakeVerdict> {
-    const verdict = await this.intake.offer(encoded);
-    if (verdict.outcome === 'refused') this.refuse(verdict.reason);
+  private async offer(encoded: Uint8Array, expectedHash?: Uint8Array): Promise<IntakeVerdict> {
+    const verdict = await this.intake.offer(encoded, expectedHash);
     if (verdict.outcome === 'failed') {
       // By name: the store's error class lives in its adapter, which the core cannot import.
       if (verdict.error instanceof Error && verdict.error.name === 'StorageFullError') {
         this.setStatus({ storageFull: true });
       }
-      this.refuse('commit-failed');
     } else if (verdict.outcome === 'accepted' && this.currentStatus.storageFull) {
       this.setStatus({ storageFull: false });
     }
     return verdict;
   }
 
-  private async deliverBroadcast(payload: Uint8Array): Promise<DeliverOutcome> {
-    const verdict = await this.offer(payload);
-    switch (verdict.outcome) {
-      case 'accepted':
-      case 'duplicate':
-        return verdict.outcome;
-      case 'superseded':
-        return 'superseded';
-      case 'refused':
-        return verdict.reason;
-      case 'failed':
-        return 'commit-failed';
+  /**
+   * A record pushed down a broadcast tree. Plumtree answers the sender before this settles,
+   * so a refusal that is the sender's fault is blamed here.
+   */
+  private async deliverBroadcast(id: Uint8Array, payload: Uint8Array, from: string): Promise<DeliverOutcome> {
+    const verdict = await this.offer(payload, id);
+    if (verdict.outcome === 'refused') {
+      if (isSendersFault(verdict.reason)) this.components.links.blame(from, verdict.reason);
+      return verdict.reason;
     }
+    if (verdict.outcome === 'failed') return 'commit-failed';
+    return verdict.outcome;
   }
 
   private async lookup(id: Uint8Array): Promise<Uint8Array | undefined> {
@@ -322,17 +354,8 @@ export class Graph extends TypedEventTarget<GraphEvents> {
   }
 
   private async purge(): Promise<void> {
-    const { store } = this.components;
-    const keys = await store.expired(this.graphId, this.nowMs(), purgeBatch);
-    if (keys.length === 0 || this.closed) return;
-    const gone = (await Promise.all(keys.map((key) => store.get(this.graphId, key)))).flatMap((stored) =>
-      stored === undefined ? [] : [stored],
-    );
-    await store.commit(this.graphId, { put: [], remove: keys });
-    for (const stored of gone) {
-      this.index.remove(stored.key);
-      this.emit('record-changed', { change: 'purged', record: stored });
-    }
+    const gone = await this.index.purgeExpired(this.nowMs(), purgeBatch);
+    for (const stored of gone) this.emit('record-changed', { change: 'purged', record: stored });
   }
 
   private sendTree(nodeId: string, message: PlumtreeMessage): void {
@@ -354,10 +377,6 @@ export class Graph extends TypedEventTarget<GraphEvents> {
 
   private write(task: () => Promise<StoredRecord>): Promise<StoredRecord> {
     return this.closed ? Promise.reject(new GraphClosedError(this.graphId)) : task();
-  }
-
-  private refuse(reason: string): void {
-    this.refusals.set(reason, (this.refusals.get(reason) ?? 0) + 1);
   }
 
   private nowMs(): number {

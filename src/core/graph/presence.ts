@@ -1,6 +1,7 @@
 import type { RecordCursor, RecordPage, RecordQuery, StoredRecord } from '../ports.ts';
 import type { Timers } from '../mesh/timers.ts';
 import type { GraphEvents, GraphNodeInfo } from './graph-types.ts';
+import { recordKey } from './record-codec.ts';
 import type { RecordChanges, RecordDraft } from './record-writer.ts';
 
 // Presence, as Windows Peer Graphing's node list: every node of a graph keeps one short-lived
@@ -103,7 +104,7 @@ interface WatchedNode {
 export class Presence {
   private readonly components: PresenceComponents;
   private readonly config: PresenceConfig;
-  /** Key of this node's presence record: its creator and id, as `recordKey` makes them. */
+  /** Key of this node's presence record. */
   private readonly key: string;
   private readonly watched = new Map<string, WatchedNode>();
   private running = false;
@@ -116,7 +117,7 @@ export class Presence {
   constructor(components: PresenceComponents, config: Partial<PresenceConfig> = {}) {
     this.components = components;
     this.config = checkConfig(config);
-    this.key = `${components.identityId}/${components.nodeId}`;
+    this.key = recordKey({ creator: components.identityId, id: components.nodeId });
   }
 
   /**

@@ -85,6 +85,19 @@ export class RecordIndex {
     return entry;
   }
 
+  /**
+   * Removes up to `limit` records that expired by `nowMs` from the store, then from the index,
+   * and returns them. A record that expired is gone everywhere soon, so it is not spread.
+   */
+  async purgeExpired(nowMs: number, limit: number): Promise<StoredRecord[]> {
+    const keys = await this.store.expired(this.graphId, nowMs, limit);
+    if (keys.length === 0) return [];
+    const found = await Promise.all(keys.map((key) => this.store.get(this.graphId, key)));
+    await this.store.commit(this.graphId, { put: [], remove: keys });
+    for (const key of keys) this.remove(key);
+    return found.flatMap((stored) => (stored === undefined ? [] : [stored]));
+  }
+
   /** Forgets `key` (after it was purged from the store). */
   remove(key: string): void {
     const entry = this.byKey.get(key);

@@ -1,4 +1,4 @@
-import { toBase64Url } from '../../lib/bytes.ts';
+import { equalBytes, toBase64Url } from '../../lib/bytes.ts';
 import type { GraphRecord, StoredRecord } from '../ports.ts';
 import type { Timers } from '../mesh/timers.ts';
 import { CommitQueue } from './commit-queue.ts';
@@ -25,6 +25,30 @@ export type IntakeVerdict =
   | { readonly outcome: 'refused'; readonly reason: string }
   | { readonly outcome: 'failed'; readonly error: unknown };
 
+/**
+ * Refusals the sender could have seen coming: the record's own encoding, signature or graph.
+ * Others depend on what the receiver holds (an expiry shortened against a version the sender
+ * never saw) or on its clock, so an honest relay may pass such a record on; they are counted,
+ * not held against the link.
+ */
+const sendersFaults: ReadonlySet<string> = new Set([
+  'oversize',
+  'bad-encoding',
+  'bad-schema',
+  'created-after-modified',
+  'modified-after-expiry',
+  'tombstone-with-content',
+  'bad-signature',
+  'signer-mismatch',
+  'wrong-graph',
+  'wrong-id',
+]);
+
+/** Whether a refusal is one to hold against the peer that sent the record. */
+export function isSendersFault(reason: string): boolean {
+  return sendersFaults.has(reason);
+}
+
 /** What a `RecordIntake` needs. */
 export interface RecordIntakeComponents {
   readonly graphId: string;
@@ -50,14 +74,38 @@ export class RecordIntake {
   private readonly components: RecordIntakeComponents;
   private readonly inFlight = new Map<string, Promise<IntakeVerdict>>();
   private readonly hashesInFlight = new Set<string>();
+  private readonly refusals = new Map<string, number>();
 
   constructor(components: RecordIntakeComponents) {
     this.components = components;
   }
 
-  /** Judges, and if accepted commits, one encoded record. Never rejects. */
-  async offer(encoded: Uint8Array): Promise<IntakeVerdict> {
+  /** Refused records and failed commits since the graph opened, by reason. */
+  rejections(): Record<string, number> {
+    return Object.fromEntries(this.refusals);
+  }
+
+  /**
+   * Judges, and if accepted commits, one encoded record. `expectedHash` is the id it was sent
+   * under, if any: one that is not its hash could have it taken for another record, which
+   * every node would then drop as seen. Never rejects.
+   */
+  async offer(encoded: Uint8Array, expectedHash?: Uint8Array): Promise<IntakeVerdict> {
+    const verdict = await this.take(encoded, expectedHash);
+    const reason =
+      verdict.outcome === 'refused'
+        ? verdict.reason
+        : verdict.outcome === 'failed'
+          ? 'commit-failed'
+          : undefined;
+    if (reason !== undefined) this.refusals.set(reason, (this.refusals.get(reason) ?? 0) + 1);
+    return verdict;
+  }
+
+  private async take(encoded: Uint8Array, expectedHash: Uint8Array | undefined): Promise<IntakeVerdict> {
     const hash = recordHash(encoded);
+    if (expectedHash !== undefined && !equalBytes(hash, expectedHash))
+      return { outcome: 'refused', reason: 'wrong-id' };
     const hashId = toBase64Url(hash);
     if (this.components.index.hasHash(hash) || this.hashesInFlight.has(hashId))
       return { outcome: 'duplicate' };

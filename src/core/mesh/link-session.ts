@@ -292,41 +292,42 @@ export class LinkSession extends TypedEventTarget<LinkSessionEvents> {
     this.lastHeardAtMs = nowMs;
     const verdict = this.rateLimit.take(nowMs);
     if (verdict === 'pass') return true;
-    this.reject('rate-limited', false);
+    this.blame('rate-limited', false);
     if (verdict === 'flooding') this.closeFor('flooding');
     return false;
   }
 
   private dispatch(message: Uint8Array): void {
     const decoded = decodeFrame(message);
-    if (!decoded.ok) return this.reject(decoded.reason);
+    if (!decoded.ok) return this.blame(decoded.reason);
     const { frame } = decoded;
     if (frame.protocol === keepaliveProtocol) return this.keepalive(frame);
     const handler = this.handlers.get(frame.protocol);
-    if (handler === undefined) return this.reject('unknown-protocol');
+    if (handler === undefined) return this.blame('unknown-protocol');
     let outcome: string | undefined | Promise<string | undefined>;
     try {
       outcome = handler(frame.body, frame, message);
     } catch {
       // A bug in a handler is ours, not the peer's; it is counted so it shows, and the loop goes on.
-      return this.reject('handler-error');
+      return this.blame('handler-error');
     }
-    if (typeof outcome === 'string') return this.reject(outcome);
+    if (typeof outcome === 'string') return this.blame(outcome);
     if (outcome !== undefined) {
       outcome.then(
         (reason) => {
-          if (reason !== undefined) this.reject(reason);
+          if (reason !== undefined) this.blame(reason);
         },
-        () => this.reject('handler-error'),
+        () => this.blame('handler-error'),
       );
     }
   }
 
   /**
-   * Counts a refusal and tells listeners. Rate-limited frames do not count towards closing:
-   * flooding has its own, more lenient rule, or a short burst would end an honest link.
+   * Counts a refusal and tells listeners; protocols that find a frame bad only after its
+   * handler returned call it too (see `Mesh.blame`). Rate-limited frames do not count towards
+   * closing: flooding has its own, more lenient rule, or a short burst would end an honest link.
    */
-  private reject(reason: SessionRejection, towardsClose = true): void {
+  blame(reason: SessionRejection, towardsClose = true): void {
     if (!this.open) return;
     this.counts.set(reason, (this.counts.get(reason) ?? 0) + 1);
     this.emit('rejected', { reason });
@@ -347,11 +348,11 @@ export class LinkSession extends TypedEventTarget<LinkSessionEvents> {
       return;
     }
     const pong = parse(pongMessage, frame.body);
-    if (!pong.ok) return this.reject('bad-keepalive');
+    if (!pong.ok) return this.blame('bad-keepalive');
     const { seq, sentAtMs } = pong.value;
     const sentAt = this.outstandingPings.get(seq);
     // A pong for no ping of ours, or with a time we did not send, measures nothing.
-    if (sentAt === undefined || Math.floor(sentAt) !== sentAtMs) return this.reject('bad-keepalive');
+    if (sentAt === undefined || Math.floor(sentAt) !== sentAtMs) return this.blame('bad-keepalive');
     this.outstandingPings.delete(seq);
     const sample = this.timers.nowMs() - sentAt;
     this.smoothedRttMs =

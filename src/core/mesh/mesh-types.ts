@@ -1,3 +1,13 @@
+import type { Random } from '../../lib/random.ts';
+import type { Link, Signaller, Transport } from '../ports.ts';
+import type { WireValue } from '../wire/cbor.ts';
+import type { Frame } from '../wire/frame.ts';
+import type { LinkAuthResult } from './authenticate-link.ts';
+import type { AuthenticatedPeer, LinkSelf } from './link-handshake.ts';
+import type { LinkSessionOptions } from './link-session.ts';
+import type { MembershipConfig } from './membership/index.ts';
+import type { Timers } from './timers.ts';
+
 /**
  * `stopped`: not started. `listening`: started, reachable for incoming links, no neighbour
  * yet. `has-connections`: at least one neighbour. `isolated`: lost every neighbour and is
@@ -42,3 +52,41 @@ export interface MeshEvents {
   'neighbor-up': { readonly nodeId: string; readonly route: LinkRoute };
   'neighbor-down': { readonly nodeId: string; readonly reason: string };
 }
+
+/** What a `Mesh` is built from. */
+export interface MeshComponents {
+  /** This node's identity, which the link handshake proves. */
+  readonly self: LinkSelf;
+  /** The broker transport, started and stopped by the caller; only bootstrap links use it. */
+  readonly bootstrap: Transport;
+  /** Builds the transport for links signalled over the mesh (WebRTC in the app). */
+  readonly createMeshTransport: (signaller: Signaller) => Transport;
+  readonly timers: Timers;
+  readonly random: Random;
+  /** The link handshake; `authenticateLink` with the link's DTLS fingerprints by default. */
+  readonly authenticate?: (link: Link) => Promise<LinkAuthResult>;
+}
+
+/** Settings of a `Mesh`; every field has a default. */
+export interface MeshConfig {
+  readonly membership?: Partial<MembershipConfig>;
+  readonly session?: Omit<LinkSessionOptions, 'timers'>;
+  readonly handshakeTimeoutMs?: number;
+  /** Handshakes of incoming links in progress at once; more are refused. Default 32. */
+  readonly maxPendingHandshakes?: number;
+  /** First wait before an isolated node tries to get back in; doubles up to the max. */
+  readonly rejoinDelayMs?: number;
+  readonly maxRejoinDelayMs?: number;
+  /** Hops a relayed signal may take. */
+  readonly relayHops?: number;
+}
+
+/**
+ * Handles one frame of a protocol that runs over the mesh's sessions; `from` is the peer the
+ * handshake proved. Returns a rejection reason, which the session counts, or nothing.
+ */
+export type MeshFrameHandler = (
+  from: AuthenticatedPeer,
+  body: WireValue,
+  frame: Frame,
+) => string | undefined | Promise<string | undefined>;

@@ -1,65 +1,30 @@
-import { Backoff } from '../../lib/backoff.ts';
 import { MycelError } from '../../lib/errors.ts';
 import { TypedEventTarget } from '../../lib/events.ts';
-import type { Random } from '../../lib/random.ts';
-import type { Link, Signaller, Transport } from '../ports.ts';
+import type { Link, Transport } from '../ports.ts';
 import type { WireValue } from '../wire/cbor.ts';
-import type { Frame, FrameKind } from '../wire/frame.ts';
+import type { FrameKind } from '../wire/frame.ts';
 import { authenticateLink, type LinkAuthResult } from './authenticate-link.ts';
-import type { LinkSelf } from './link-handshake.ts';
 import type { AuthenticatedPeer } from './link-handshake.ts';
-import {
-  LinkSession,
-  ProtocolTakenError,
-  SessionClosedError,
-  type LinkSessionOptions,
-} from './link-session.ts';
-import { MembershipNode, type MembershipConfig } from './membership/index.ts';
+import { LinkSession, ProtocolTakenError, SessionClosedError } from './link-session.ts';
+import { MembershipNode } from './membership/index.ts';
 import { membershipProtocol } from './membership/messages.ts';
-import type { LinkRoute, MeshEvents, MeshLinkInfo, MeshSnapshot, MeshStatus } from './mesh-types.ts';
+import type {
+  LinkRoute,
+  MeshComponents,
+  MeshConfig,
+  MeshEvents,
+  MeshFrameHandler,
+  MeshLinkInfo,
+  MeshSnapshot,
+  MeshStatus,
+} from './mesh-types.ts';
 import { DirectSessions } from './direct-sessions.ts';
+import { Rejoin } from './rejoin.ts';
 import { SessionChannel } from './session-channel.ts';
 import { SessionTransport } from './session-transport.ts';
 import { SignalRelay } from './signal-relay.ts';
-import type { Timers } from './timers.ts';
 
-/** What a `Mesh` is built from. */
-export interface MeshComponents {
-  /** This node's identity, which the link handshake proves. */
-  readonly self: LinkSelf;
-  /** The broker transport, started and stopped by the caller; only bootstrap links use it. */
-  readonly bootstrap: Transport;
-  /** Builds the transport for links signalled over the mesh (WebRTC in the app). */
-  readonly createMeshTransport: (signaller: Signaller) => Transport;
-  readonly timers: Timers;
-  readonly random: Random;
-  /** The link handshake; `authenticateLink` with the link's DTLS fingerprints by default. */
-  readonly authenticate?: (link: Link) => Promise<LinkAuthResult>;
-}
-
-/** Settings of a `Mesh`; every field has a default. */
-export interface MeshConfig {
-  readonly membership?: Partial<MembershipConfig>;
-  readonly session?: Omit<LinkSessionOptions, 'timers'>;
-  readonly handshakeTimeoutMs?: number;
-  /** Handshakes of incoming links in progress at once; more are refused. Default 32. */
-  readonly maxPendingHandshakes?: number;
-  /** First wait before an isolated node tries to get back in; doubles up to the max. */
-  readonly rejoinDelayMs?: number;
-  readonly maxRejoinDelayMs?: number;
-  /** Hops a relayed signal may take. */
-  readonly relayHops?: number;
-}
-
-/**
- * Handles one frame of a protocol that runs over the mesh's sessions; `from` is the peer the
- * handshake proved. Returns a rejection reason, which the session counts, or nothing.
- */
-export type MeshFrameHandler = (
-  from: AuthenticatedPeer,
-  body: WireValue,
-  frame: Frame,
-) => string | undefined | Promise<string | undefined>;
+export type { MeshComponents, MeshConfig, MeshFrameHandler } from './mesh-types.ts';
 
 /** A link was opened but its other end failed the handshake. */
 export class LinkRefusedError extends MycelError {
@@ -72,9 +37,6 @@ interface SessionEntry {
   /** Protocols of `Mesh.handle` routed on this session. */
   readonly protocols: Set<string>;
 }
-
-/** Former neighbours and bootstrap ids remembered for rejoining. */
-const rememberedCap = 16;
 
 /**
  * One node's place in the mesh. Links of either transport pass the handshake and run in a
@@ -94,11 +56,9 @@ export class Mesh extends TypedEventTarget<MeshEvents> {
   private readonly protocols = new Map<string, MeshFrameHandler>();
   private readonly direct = new DirectSessions((session) => this.isNeighborSession(session));
   private readonly counts = new Map<string, number>();
-  private readonly rejoinBackoff: Backoff;
-  private remembered: string[] = [];
+  private readonly rejoin: Rejoin;
   private currentStatus: MeshStatus = 'stopped';
   private pendingHandshakes = 0;
-  private cancelRejoin: (() => void) | undefined;
   private unsubscribe: (() => void)[] = [];
 
   constructor(components: MeshComponents, config: MeshConfig = {}) {
@@ -106,7 +66,6 @@ export class Mesh extends TypedEventTarget<MeshEvents> {
     this.components = components;
     this.config = config;
     this.nodeId = components.self.nodeId;
-    this.rejoinBackoff = new Backoff(config.rejoinDelayMs ?? 1000, config.maxRejoinDelayMs ?? 30_000);
     this.relay = new SignalRelay({
       nodeId: this.nodeId,
       timers: components.timers,
@@ -115,6 +74,17 @@ export class Mesh extends TypedEventTarget<MeshEvents> {
     });
     this.meshTransport = components.createMeshTransport(this.relay);
     this.sessionTransport = new SessionTransport(this.nodeId, (nodeId, signal) => this.open(nodeId, signal));
+    this.rejoin = new Rejoin(
+      {
+        timers: components.timers,
+        running: () => this.currentStatus !== 'stopped',
+        connected: () => this.membership.status === 'has-connections',
+        join: (nodeId) => this.membership.join(nodeId),
+        known: () => this.membership.passiveView(),
+      },
+      config.rejoinDelayMs ?? 1000,
+      config.maxRejoinDelayMs ?? 30_000,
+    );
     this.membership = new MembershipNode(
       {
         transport: this.sessionTransport,
@@ -129,7 +99,7 @@ export class Mesh extends TypedEventTarget<MeshEvents> {
       this.emit('neighbor-up', { nodeId, route: this.routeOf(nodeId) }),
     );
     this.membership.on('neighbor-down', (event) => {
-      this.remember(event.nodeId);
+      this.rejoin.remember(event.nodeId);
       this.emit('neighbor-down', event);
     });
   }
@@ -159,9 +129,9 @@ export class Mesh extends TypedEventTarget<MeshEvents> {
   async connect(nodeIds: readonly string[]): Promise<boolean> {
     if (this.currentStatus === 'stopped') return false;
     const fresh = nodeIds.filter((id) => id !== this.nodeId);
-    for (const id of [...fresh].reverse()) this.remember(id);
-    const joined = await this.tryJoin(fresh);
-    if (!joined) this.scheduleRejoin();
+    for (const id of [...fresh].reverse()) this.rejoin.remember(id);
+    const joined = await this.rejoin.tryJoin(fresh);
+    if (!joined) this.rejoin.schedule();
     return joined;
   }
 
@@ -169,8 +139,7 @@ export class Mesh extends TypedEventTarget<MeshEvents> {
   stop(): void {
     if (this.currentStatus === 'stopped') return;
     this.setStatus('stopped');
-    this.cancelRejoin?.();
-    this.cancelRejoin = undefined;
+    this.rejoin.cancel();
     for (const off of this.unsubscribe.splice(0)) off();
     this.membership.stop();
     for (const { session } of this.channels.values()) session.close('stopped');
@@ -226,6 +195,15 @@ export class Mesh extends TypedEventTarget<MeshEvents> {
   /** Closes the direct connection to `nodeId`; a neighbour's link stays. */
   closeDirect(nodeId: string): void {
     this.direct.letGo(nodeId, true);
+  }
+
+  /**
+   * Counts a refusal against the session to `nodeId` as if its handler had returned it, for
+   * protocols that learn only later that a frame was bad (a forged record whose signature was
+   * checked after the frame was taken). Too many close the link, as for any refusal.
+   */
+  blame(nodeId: string, reason: string): void {
+    this.sessionOf(nodeId)?.blame(reason);
   }
 
   /** The proven identity of a neighbour, while its session is open. */
@@ -388,43 +366,12 @@ export class Mesh extends TypedEventTarget<MeshEvents> {
   private onMembershipStatus(status: 'isolated' | 'has-connections'): void {
     if (this.currentStatus === 'stopped') return;
     if (status === 'has-connections') {
-      this.cancelRejoin?.();
-      this.cancelRejoin = undefined;
-      this.rejoinBackoff.reset();
+      this.rejoin.connectedAgain();
       this.setStatus('has-connections');
       return;
     }
     this.setStatus('isolated');
-    this.scheduleRejoin();
-  }
-
-  private scheduleRejoin(): void {
-    if (this.cancelRejoin !== undefined || this.currentStatus === 'stopped') return;
-    this.cancelRejoin = this.components.timers.schedule(this.rejoinBackoff.next(), () => {
-      this.cancelRejoin = undefined;
-      void this.rejoin();
-    });
-  }
-
-  /** Tries remembered ids and the passive view; on failure, tries again later. */
-  private async rejoin(): Promise<void> {
-    if (this.currentStatus === 'stopped' || this.membership.status === 'has-connections') return;
-    const candidates = [...new Set([...this.remembered, ...this.membership.passiveView()])];
-    if (!(await this.tryJoin(candidates.slice(0, 8)))) this.scheduleRejoin();
-  }
-
-  private async tryJoin(nodeIds: readonly string[]): Promise<boolean> {
-    for (const id of nodeIds) {
-      if (this.currentStatus === 'stopped') return false;
-      if (this.membership.status === 'has-connections') return true;
-      if (await this.membership.join(id)) return true;
-    }
-    return this.membership.status === 'has-connections';
-  }
-
-  /** Keeps `nodeId` first among the ids to rejoin through. */
-  private remember(nodeId: string): void {
-    this.remembered = [nodeId, ...this.remembered.filter((id) => id !== nodeId)].slice(0, rememberedCap);
+    this.rejoin.schedule();
   }
 
   private count(reason: string): void {

@@ -9,6 +9,15 @@ export interface Timers {
   schedule(delayMs: number, task: () => void): () => void;
 }
 
+/** Runs `task` every `intervalMs` until the returned function is called. */
+export function repeatEvery(timers: Timers, intervalMs: number, task: () => void): () => void {
+  let cancel = timers.schedule(intervalMs, function run() {
+    cancel = timers.schedule(intervalMs, run);
+    task();
+  });
+  return () => cancel();
+}
+
 /** `Timers` on the host's wall clock and `setTimeout`, for production. */
 export function realTimeTimers(): Timers {
   return {
