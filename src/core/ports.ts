@@ -233,6 +233,8 @@ export interface RecordStore {
   /** Every record of a graph, for the cold load at open. */
   loadAll(graphId: string): Promise<StoredRecord[]>;
   get(graphId: string, key: string): Promise<StoredRecord | undefined>;
+  /** The records of `keys` that exist, in the order of `keys`, read together. */
+  getMany(graphId: string, keys: readonly string[]): Promise<StoredRecord[]>;
   /**
    * Applies `batch` in one transaction. Rejects with `StorageFullError` when the browser's
    * quota is exhausted, or with the store's own error; either way nothing of it was written.

@@ -132,6 +132,15 @@ export function recordStoreContract(name: string, makeStore: () => Promise<OpenR
       expect(await store.loadAll(otherGraph)).to.deep.equal([]);
     });
 
+    it('reads several records at once, in the order asked, skipping missing keys and other graphs', async () => {
+      const [a, b, c] = [makeRecord(random), makeRecord(random), makeRecord(random)];
+      for (const stored of [a, b, c]) await put(graph, stored);
+      const missing = `${alice}/missing`;
+      expect(await store.getMany(graph, [c.key, missing, a.key])).to.deep.equal([c, a]);
+      expect(await store.getMany(graph, [])).to.deep.equal([]);
+      expect(await store.getMany(otherGraph, [a.key, b.key])).to.deep.equal([]);
+    });
+
     it('replaces a record committed again under its key, indexes included', async () => {
       const first = makeRecord(random, { type: 'app/draft', attributes: { state: 'open' } });
       await put(graph, first);

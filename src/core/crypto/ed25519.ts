@@ -59,6 +59,40 @@ export async function sign(
 }
 
 /**
+ * Imports a raw Ed25519 public key for verifying, for callers that check many signatures by
+ * one key; undefined if Web Crypto refuses it (not a point of the curve).
+ */
+export async function importVerifyKey(publicKey: Uint8Array): Promise<CryptoKey | undefined> {
+  if (publicKey.length !== publicKeyBytes) return undefined;
+  try {
+    return await crypto.subtle.importKey('raw', new Uint8Array(publicKey), ed25519, false, ['verify']);
+  } catch {
+    // Not a valid key: every signature by it is simply not valid.
+    return undefined;
+  }
+}
+
+/** `verify` with a key from `importVerifyKey`. Never throws. */
+export async function verifyWithKey(
+  key: CryptoKey,
+  namespace: SigningNamespace,
+  bytes: Uint8Array,
+  signature: Uint8Array,
+): Promise<boolean> {
+  if (signature.length !== signatureBytes) return false;
+  try {
+    return await crypto.subtle.verify(
+      ed25519,
+      key,
+      new Uint8Array(signature),
+      signedMessage(namespace, bytes),
+    );
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Whether `signature` is a valid Ed25519 signature by `publicKey` (raw, 32 bytes) over `bytes`
  * under `namespace`. Never throws: a key or signature of the wrong length, or one Web Crypto
  * refuses, is simply not valid.

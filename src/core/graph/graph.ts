@@ -343,9 +343,8 @@ export class Graph extends TypedEventTarget<GraphEvents> {
   }
 
   private async loadEncoded(keys: readonly string[]): Promise<Uint8Array[]> {
-    const { store } = this.components;
-    const found = await Promise.all(keys.map((key) => store.get(this.graphId, key)));
-    return found.flatMap((stored) => (stored === undefined ? [] : [encodeRecord(stored.record)]));
+    const found = await this.components.store.getMany(this.graphId, keys);
+    return found.map((stored) => encodeRecord(stored.record));
   }
 
   private report(stored: StoredRecord, previous: StoredRecord | undefined): void {

@@ -92,10 +92,10 @@ export class RecordIndex {
   async purgeExpired(nowMs: number, limit: number): Promise<StoredRecord[]> {
     const keys = await this.store.expired(this.graphId, nowMs, limit);
     if (keys.length === 0) return [];
-    const found = await Promise.all(keys.map((key) => this.store.get(this.graphId, key)));
+    const found = await this.store.getMany(this.graphId, keys);
     await this.store.commit(this.graphId, { put: [], remove: keys });
     for (const key of keys) this.remove(key);
-    return found.flatMap((stored) => (stored === undefined ? [] : [stored]));
+    return found;
   }
 
   /** Forgets `key` (after it was purged from the store). */

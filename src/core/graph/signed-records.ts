@@ -1,6 +1,6 @@
 import { equalBytes, toBase64Url } from '../../lib/bytes.ts';
 import { MycelError } from '../../lib/errors.ts';
-import { sign, verify } from '../crypto/ed25519.ts';
+import { importVerifyKey, sign, verify, verifyWithKey } from '../crypto/ed25519.ts';
 import { SigningNamespaces } from '../crypto/namespaces.ts';
 import { identityIdOf } from '../identity/ids.ts';
 import type { GraphRecord } from '../ports.ts';
@@ -48,6 +48,8 @@ export class RecordAuthorMismatchError extends MycelError {
  */
 export class SignerKeyCache {
   private readonly keys = new Map<string, Uint8Array>();
+  /** Imported verifying keys of the proven keys: importing costs as much as a verification. */
+  private readonly verifyKeys = new Map<string, Promise<CryptoKey | undefined>>();
 
   constructor(private readonly maxEntries = 1024) {}
 
@@ -65,10 +67,25 @@ export class SignerKeyCache {
     if ((await identityIdOf(key)) !== identityId) return false;
     if (this.keys.size >= this.maxEntries) {
       const oldest = this.keys.keys().next();
-      if (oldest.done !== true) this.keys.delete(oldest.value);
+      if (oldest.done !== true) {
+        this.keys.delete(oldest.value);
+        this.verifyKeys.delete(oldest.value);
+      }
     }
     this.keys.set(identityId, key);
     return true;
+  }
+
+  /** The imported verifying key of an identity `derives` proved; undefined if Web Crypto refused it. */
+  verifyKey(identityId: string): Promise<CryptoKey | undefined> {
+    const known = this.keys.get(identityId);
+    if (known === undefined) return Promise.resolve(undefined);
+    let imported = this.verifyKeys.get(identityId);
+    if (imported === undefined) {
+      imported = importVerifyKey(known);
+      this.verifyKeys.set(identityId, imported);
+    }
+    return imported;
   }
 }
 
@@ -119,7 +136,11 @@ export async function verifyRecordSignature(
     if (error instanceof WireEncodeError) return 'bad-schema';
     throw error;
   }
-  const valid = await verify(record.signerKey, SigningNamespaces.record, signed, record.signature);
+  const key = signerKeys === undefined ? undefined : await signerKeys.verifyKey(record.modifiedBy);
+  const valid =
+    key === undefined
+      ? await verify(record.signerKey, SigningNamespaces.record, signed, record.signature)
+      : await verifyWithKey(key, SigningNamespaces.record, signed, record.signature);
   return valid ? undefined : 'bad-signature';
 }
 

@@ -173,6 +173,13 @@ export class IdbRecordStore implements RecordStore {
     return (await this.#db.get('records', [graphId, key]))?.stored;
   }
 
+  /** Reads every key in one transaction: one round to the database, not one per record. */
+  async getMany(graphId: string, keys: readonly string[]): Promise<StoredRecord[]> {
+    const store = this.#db.transaction('records').store;
+    const rows = await Promise.all(keys.map((key) => store.get([graphId, key])));
+    return rows.flatMap((row) => (row === undefined ? [] : [row.stored]));
+  }
+
   /**
    * Applies the puts, then the removes, in one readwrite transaction, so a key in both ends up
    * removed. Rejects, writing nothing, if a record belongs to another graph.

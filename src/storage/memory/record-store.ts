@@ -73,6 +73,11 @@ export class MemoryRecordStore implements RecordStore {
     return Promise.resolve(this.#graphs.get(graphId)?.get(key));
   }
 
+  getMany(graphId: string, keys: readonly string[]): Promise<StoredRecord[]> {
+    const records = this.#graphs.get(graphId);
+    return Promise.resolve(keys.flatMap((key) => records?.get(key) ?? []));
+  }
+
   /**
    * Applies the puts, then the removes, so a key in both ends up removed. Rejects, writing
    * nothing, if a record belongs to another graph.
