@@ -88,4 +88,10 @@ export class ActiveView<L> {
     const ids = this.ids().filter((id) => !exclude.includes(id));
     return ids.length > 0 ? this.random.pick(ids) : undefined;
   }
+
+  /** The link of a random neighbour other than those in `exclude`. */
+  randomLink(exclude: readonly string[]): L | undefined {
+    const id = this.randomId(exclude);
+    return id === undefined ? undefined : this.get(id);
+  }
 }

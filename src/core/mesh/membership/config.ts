@@ -25,6 +25,8 @@ export interface MembershipConfig {
   readonly idleLinkTimeoutMs: number;
   /** Passive candidates a periodic top-up tries when the active view is short but not empty. */
   readonly topUpAttemptsPerTick: number;
+  /** Ticks a short view may go without a new neighbour before a top-up asks with high priority. */
+  readonly insistAfterTicks: number;
   /**
    * Below this many neighbours a node asks with high priority, which a full node accepts by
    * dropping one of its own. The paper uses high priority only for an empty view; then a node
@@ -47,6 +49,7 @@ export const defaultMembershipConfig: MembershipConfig = {
   neighborReplyTimeoutMs: 5_000,
   idleLinkTimeoutMs: 30_000,
   topUpAttemptsPerTick: 2,
+  insistAfterTicks: 6,
   minActiveViewSize: 3,
 };
 
@@ -85,6 +88,7 @@ export function resolveMembershipConfig(
     'dialTimeoutMs',
     'neighborReplyTimeoutMs',
     'idleLinkTimeoutMs',
+    'insistAfterTicks',
   ] as const) {
     positiveInteger(name, config[name]);
   }

@@ -50,6 +50,7 @@ export class MembershipNode extends TypedEventTarget<MembershipEvents> {
   private readonly pendingNeighbors = new Map<string, PendingNeighbor>();
   private readonly shuffles: ShuffleExchange;
   private repairing = false;
+  private ticksShort = 0; // in a row, with a short view that no top-up filled
   private running = false;
   private currentStatus: MembershipStatus = 'isolated';
   private cancelTick: () => void = () => undefined;
@@ -87,7 +88,7 @@ export class MembershipNode extends TypedEventTarget<MembershipEvents> {
       active: this.active,
       passive: this.passive,
       links: this.links,
-      randomNeighbor: (exclude) => this.randomNeighbor(exclude),
+      randomNeighbor: (exclude) => this.active.randomLink(exclude),
     });
   }
 
@@ -230,7 +231,7 @@ export class MembershipNode extends TypedEventTarget<MembershipEvents> {
       return;
     }
     if (ttl === this.config.passiveRandomWalkLength && !known) this.addPassive(node);
-    const next = this.randomNeighbor([sender, node]);
+    const next = this.active.randomLink([sender, node]);
     if (next !== undefined) this.links.send(next, { type: 'forward-join', node, ttl: ttl - 1 });
     else if (!known) void this.requestNeighbor(node, 'high');
   }
@@ -316,13 +317,6 @@ export class MembershipNode extends TypedEventTarget<MembershipEvents> {
     this.emit('status', status);
   }
 
-  private randomNeighbor(exclude: readonly string[]): Link | undefined {
-    const id = this.active.randomId(exclude);
-    return id === undefined ? undefined : this.active.get(id);
-  }
-
-  // --- neighbour requests, repair, shuffle ----------------------------------------------
-
   /** Asks `nodeId` to become a neighbour over a new link; resolves whether it now is one. */
   private async requestNeighbor(nodeId: string, priority: NeighborPriority): Promise<boolean> {
     if (nodeId === this.nodeId || this.pendingNeighbors.has(nodeId)) return false;
@@ -356,7 +350,7 @@ export class MembershipNode extends TypedEventTarget<MembershipEvents> {
    * candidates run out, or `maxAttempts` were tried. High priority while the view is below
    * `minActiveViewSize` (the paper: while it is empty).
    */
-  private async repair(maxAttempts: number): Promise<void> {
+  private async repair(maxAttempts: number, insist = false): Promise<void> {
     if (this.repairing) return;
     this.repairing = true;
     const tried = new Set<string>();
@@ -370,11 +364,27 @@ export class MembershipNode extends TypedEventTarget<MembershipEvents> {
         const candidate = this.random.pick(candidates);
         tried.add(candidate);
         const short = this.active.size < this.config.minActiveViewSize;
-        await this.requestNeighbor(candidate, short ? 'high' : 'low');
+        await this.requestNeighbor(candidate, short || insist ? 'high' : 'low');
       }
     } finally {
       this.repairing = false;
     }
+  }
+
+  /**
+   * Fills a short view from the passive one. Full nodes refuse low priority, so an island whose
+   * nodes only know full ones would stay apart: after `insistAfterTicks` fruitless ticks, one
+   * asks with high priority. The node that makes room fills up in turn: the shortfall moves.
+   */
+  private async topUp(): Promise<void> {
+    const before = this.active.size;
+    if (before >= this.config.activeViewSize) {
+      this.ticksShort = 0;
+      return;
+    }
+    const insist = this.ticksShort >= this.config.insistAfterTicks;
+    await this.repair(before === 0 ? Infinity : this.config.topUpAttemptsPerTick, insist);
+    this.ticksShort = insist || this.active.size > before ? 0 : this.ticksShort + 1;
   }
 
   private scheduleTick(): void {
@@ -383,9 +393,7 @@ export class MembershipNode extends TypedEventTarget<MembershipEvents> {
     this.cancelTick = this.clock.schedule(delayMs, () => {
       if (!this.running) return;
       this.shuffles.send();
-      if (this.active.size < this.config.activeViewSize) {
-        void this.repair(this.active.size === 0 ? Infinity : this.config.topUpAttemptsPerTick);
-      }
+      void this.topUp();
       this.scheduleTick();
     });
   }
