@@ -123,12 +123,20 @@ export async function runMeshSetup(options: LinkSetupOptions): Promise<LinkSetup
   }
 }
 
-/** The largest body whose bulk frame on `bench/bulk` fits `maxBulkFrameBytes`. */
+/**
+ * One 64 KiB block per bulk frame, as the raw baseline's messages: the frame's envelope comes
+ * on top, within `maxBulkFrameBytes`.
+ */
 function fullBodyBytes(): number {
-  // Frame header, protocol name and the CBOR byte-string head: 3 head bytes for 256..65535 bytes.
-  const probeBytes = 1024;
-  const overhead = encodeFrame({ protocol: bulkProtocol, kind: 'bulk', body: new Uint8Array(probeBytes) });
-  return maxBulkFrameBytes - (overhead.length - probeBytes);
+  const bodyBytes = 64 * 1024;
+  const frameBytes = encodeFrame({
+    protocol: bulkProtocol,
+    kind: 'bulk',
+    body: new Uint8Array(bodyBytes),
+  }).length;
+  if (frameBytes > maxBulkFrameBytes)
+    throw new RangeError(`a ${bodyBytes}-byte body makes a ${frameBytes}-byte frame`);
+  return bodyBytes;
 }
 
 /**

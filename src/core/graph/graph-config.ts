@@ -47,6 +47,8 @@ export interface GraphConfig {
   readonly resyncIntervalMs: number;
   /** Wait after records came by reconciliation before reconciling with the other neighbours. Default 1 s. */
   readonly passOnDelayMs: number;
+  /** How long synchronisation with a neighbour may go unanswered before it is given up. Default 30 s. */
+  readonly stallTimeoutMs: number;
   /** How often expired records are purged. Default 60 s. */
   readonly purgeIntervalMs: number;
   readonly broadcast: Partial<PlumtreeConfig>;
@@ -59,6 +61,7 @@ export const defaultGraphConfig: GraphConfig = {
   maxClockSkewMs: defaultMaxClockSkewMs,
   resyncIntervalMs: 60_000,
   passOnDelayMs: 1_000,
+  stallTimeoutMs: 30_000,
   purgeIntervalMs: 60_000,
   broadcast: {},
   presence: {},

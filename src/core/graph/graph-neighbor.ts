@@ -1,5 +1,6 @@
 import { toBase64Url } from '../../lib/bytes.ts';
 import type { WireValue } from '../wire/cbor.ts';
+import type { Timers } from '../mesh/timers.ts';
 import type { FrameKind } from '../wire/frame.ts';
 import {
   maxRecordsPerFrame,
@@ -36,6 +37,9 @@ export interface NeighborContext {
   offer(encoded: Uint8Array): Promise<IntakeVerdict>;
   /** The neighbour has been reconciled with (every wanted record arrived). */
   settled(): void;
+  readonly timers: Timers;
+  /** How long synchronisation may go without a word from the neighbour before it is given up. */
+  readonly stallTimeoutMs: number;
 }
 
 /** Rounds under way with one neighbour at once, both sides' together. */
@@ -69,6 +73,9 @@ export class GraphNeighbor {
   private awaitingPeerRound: boolean;
   private closed = false;
   private wasSettled = false;
+  private cancelWatch: (() => void) | undefined;
+  /** Synchronisations given up because the neighbour stopped answering. */
+  stalls = 0;
   /** Records this neighbour sent that were refused, by reason. */
   readonly refused = new Map<string, number>();
 
@@ -85,6 +92,7 @@ export class GraphNeighbor {
     this.nodeId = nodeId;
     this.context = context;
     this.awaitingPeerRound = !initiator;
+    this.watch();
   }
 
   /** Whether every round has ended and every wanted record arrived. */
@@ -98,8 +106,14 @@ export class GraphNeighbor {
   }
 
   /** Where synchronisation with this neighbour stands, for the Network page and failure reports. */
-  progress(): { readonly roundsOpen: number; readonly wanted: number; readonly outstanding: number } {
+  progress(): {
+    readonly stalls: number;
+    readonly roundsOpen: number;
+    readonly wanted: number;
+    readonly outstanding: number;
+  } {
     return {
+      stalls: this.stalls,
       roundsOpen: this.openRounds.size,
       wanted: this.wanted.length,
       outstanding: this.outstanding.size,
@@ -113,11 +127,13 @@ export class GraphNeighbor {
     this.openRounds.add(`m${round}`);
     this.wasSettled = false;
     this.post({ t: 'sync', round, own: true, m: this.context.reconcileStart() });
+    this.watch();
   }
 
   /** Handles a synchronisation part from the neighbour; returns a rejection reason, if any. */
   receive(message: GraphMessage): string | undefined | Promise<string | undefined> {
     if (this.closed) return undefined;
+    this.watch();
     switch (message.t) {
       case 'sync':
         return this.step(message.round, !message.own, message.m);
@@ -139,6 +155,30 @@ export class GraphNeighbor {
 
   close(): void {
     this.closed = true;
+    this.cancelWatch?.();
+  }
+
+  /**
+   * (Re)starts the watch on a synchronisation under way: a neighbour that stops answering (a
+   * round or a want left hanging, by a fault or on purpose) must not leave the graph
+   * unsynchronized or the pull window full for good. What was given up is found again by the
+   * next round.
+   */
+  private watch(): void {
+    this.cancelWatch?.();
+    this.cancelWatch = undefined;
+    if (this.closed || this.isSettled) return;
+    this.cancelWatch = this.context.timers.schedule(this.context.stallTimeoutMs, () => {
+      this.cancelWatch = undefined;
+      if (this.closed || this.isSettled) return;
+      this.stalls++;
+      this.openRounds.clear();
+      this.awaitingPeerRound = false;
+      for (const ids of this.outstanding.values())
+        for (const id of ids) this.wantedIds.delete(toBase64Url(id));
+      this.outstanding.clear();
+      this.pump();
+    });
   }
 
   private endRound(round: number, mine: boolean): void {
@@ -198,7 +238,8 @@ export class GraphNeighbor {
   private async serve(seq: number, ids: readonly Uint8Array[]): Promise<undefined> {
     const { index } = this.context;
     const keys = ids.flatMap((id) => index.keyOfHash(id) ?? []);
-    const encoded = await this.context.loadEncoded(keys);
+    // On a storage error the answer is empty, but it comes: the asker must not wait for it.
+    const encoded = await this.context.loadEncoded(keys).catch(() => []);
     let frame: Uint8Array[] = [];
     let frameBytes = 0;
     for (const record of encoded) {
@@ -246,6 +287,7 @@ export class GraphNeighbor {
   /** Tells the graph each time the neighbour becomes settled. */
   private checkSettled(): void {
     const settled = this.isSettled;
+    if (!settled && this.cancelWatch === undefined) this.watch();
     if (settled && !this.wasSettled) this.context.settled();
     this.wasSettled = settled;
   }

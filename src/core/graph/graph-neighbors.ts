@@ -16,6 +16,8 @@ export interface GraphNeighborsComponents {
   readonly timers: Timers;
   /** Wait after records came by reconciliation before reconciling with the others. */
   readonly passOnDelayMs: number;
+  /** How long synchronisation with a neighbour may hang before it is given up. */
+  readonly stallTimeoutMs: number;
   /** Whether `nodeId` is a neighbour of the node's mesh now. */
   isMeshNeighbor(nodeId: string): boolean;
   send(nodeId: string, part: GraphPart, kind: FrameKind): Promise<void>;
@@ -127,6 +129,8 @@ export class GraphNeighbors {
           return verdict;
         },
         settled: () => this.components.recheck(),
+        timers: this.components.timers,
+        stallTimeoutMs: this.components.stallTimeoutMs,
       },
       this.components.nodeId < nodeId,
     );

@@ -111,6 +111,7 @@ export class Graph extends TypedEventTarget<GraphEvents> {
       index: this.index,
       timers,
       passOnDelayMs: this.config.passOnDelayMs,
+      stallTimeoutMs: this.config.stallTimeoutMs,
       isMeshNeighbor: (nodeId) => components.links.peer(nodeId) !== undefined,
       send: (nodeId, part, kind) => this.send(nodeId, part, kind),
       offer: (encoded) => this.offer(encoded),
