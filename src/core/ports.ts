@@ -221,6 +221,16 @@ export interface RecordQuery {
   readonly after?: RecordCursor;
 }
 
+/**
+ * The page size of a query, as every `RecordStore` reads `RecordQuery.limit`: 100 when it
+ * names none (a screenful, cheap to read in one go), else clamped to 1..1000 (so one query
+ * cannot hold a transaction for long).
+ */
+export function recordPageLimit(limit: number | undefined): number {
+  if (limit === undefined || Number.isNaN(limit)) return 100;
+  return Math.min(Math.max(Math.floor(limit), 1), 1000);
+}
+
 /** Writes to apply together: all or nothing. */
 export interface RecordBatch {
   readonly put: readonly StoredRecord[];

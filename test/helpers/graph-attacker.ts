@@ -11,7 +11,7 @@ import {
   storedRecord,
 } from '../../src/core/graph/record-codec.ts';
 import type { UnsignedRecord } from '../../src/core/graph/security.ts';
-import { newRecordId, SignedRecordsProvider } from '../../src/core/graph/signed-records.ts';
+import { newRecordId } from '../../src/core/graph/signed-records.ts';
 import type { GraphRecord, Link, StoredRecord } from '../../src/core/ports.ts';
 import { encodeCbor, type WireValue } from '../../src/core/wire/cbor.ts';
 import type { FrameKind } from '../../src/core/wire/frame.ts';
@@ -216,12 +216,6 @@ export async function hostileScene(nodes: readonly MeshTestNode[]): Promise<Host
   );
   await attacker.join(victim);
   return { victim, honest, attacker };
-}
-
-/** The default security provider for `node`'s identity, to open more graphs on its hub. */
-export function signedRecordsOf(node: MeshTestNode): SignedRecordsProvider {
-  const { id: identityId, publicKey, signingKey } = node.identity;
-  return new SignedRecordsProvider({ identityId, publicKey, signingKey });
 }
 
 /** Every record of `node`'s graph as `key@version`, sorted: what its store holds. */

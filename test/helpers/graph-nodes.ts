@@ -30,7 +30,7 @@ export async function openGraphOn(
   graphId = testGraphId,
   config: Partial<GraphConfig> = {},
 ): Promise<GraphTestNode> {
-  const { id: identityId, publicKey, signingKey } = node.identity;
+  const { id: identityId, publicKey } = node.identity;
   const store = new IdbRecordStore(node.db);
   const hub = new GraphHub({
     mesh: node.mesh,
@@ -39,11 +39,7 @@ export async function openGraphOn(
     timers: realTimeTimers(),
     random: createRandom(node.nodeId.length + node.nodeId.charCodeAt(1)),
   });
-  const graph = await hub.openGraph(
-    graphId,
-    new SignedRecordsProvider({ identityId, publicKey, signingKey }),
-    config,
-  );
+  const graph = await hub.openGraph(graphId, signedRecordsOf(node), config);
   return { ...node, store, hub, graph };
 }
 
@@ -107,4 +103,10 @@ export async function reloadGraphNode(node: GraphTestNode, seed: number): Promis
   const db = await openProfileDatabase(node.profileName);
   const restarted = await restartMeshNode({ ...node, db }, seed);
   return openGraphOn(restarted, node.graph.graphId);
+}
+
+/** The default security provider for `node`'s identity, to open more graphs on its hub. */
+export function signedRecordsOf(node: MeshTestNode): SignedRecordsProvider {
+  const { id: identityId, publicKey, signingKey } = node.identity;
+  return new SignedRecordsProvider({ identityId, publicKey, signingKey });
 }

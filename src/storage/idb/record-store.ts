@@ -1,21 +1,16 @@
 import type { IDBPCursorWithValue } from 'idb';
-import type {
-  GraphRecord,
-  RecordBatch,
-  RecordCursor,
-  RecordPage,
-  RecordQuery,
-  RecordStore,
-  StoredRecord,
+import {
+  recordPageLimit,
+  type GraphRecord,
+  type RecordBatch,
+  type RecordCursor,
+  type RecordPage,
+  type RecordQuery,
+  type RecordStore,
+  type StoredRecord,
 } from '../../core/ports.ts';
 import { mapStorageErrors } from './errors.ts';
 import type { ProfileDatabase, ProfileSchema, RecordRow, RecordTimeIndexKey } from './profile-database.ts';
-
-/** Records per page when a query names no limit: a screenful, cheap to read in one go. */
-const defaultPageLimit = 100;
-
-/** The most records one page returns, so a single query cannot hold a transaction for long. */
-const maxPageLimit = 1000;
 
 /** The largest count `getAllKeys` accepts (WebIDL `unsigned long`). */
 const maxRequestCount = 2 ** 32 - 1;
@@ -71,12 +66,6 @@ function recordRow(graphId: string, stored: StoredRecord): RecordRow {
 /** Every primary key of one graph: arrays sort after strings, so `[graphId, []]` ends the graph. */
 function graphRange(graphId: string): IDBKeyRange {
   return IDBKeyRange.bound([graphId, ''], [graphId, []]);
-}
-
-/** The page size a query asks for, clamped to 1..`maxPageLimit`. */
-function pageLimit(limit: number | undefined): number {
-  if (limit === undefined || Number.isNaN(limit)) return defaultPageLimit;
-  return Math.min(Math.max(Math.floor(limit), 1), maxPageLimit);
 }
 
 /**
@@ -220,7 +209,7 @@ export class IdbRecordStore implements RecordStore {
     const ascending = query.order !== 'descending';
     const bounds = timeBounds(query, ascending);
     if (bounds === undefined) return { records: [] };
-    const limit = pageLimit(query.limit);
+    const limit = recordPageLimit(query.limit);
     const plan = planQuery(graphId, query);
     const range = IDBKeyRange.bound(
       [...plan.prefix, bounds.lowerMs],

@@ -1,24 +1,13 @@
-import type {
-  GraphRecord,
-  RecordBatch,
-  RecordCursor,
-  RecordPage,
-  RecordQuery,
-  RecordStore,
-  StoredRecord,
+import {
+  recordPageLimit,
+  type GraphRecord,
+  type RecordBatch,
+  type RecordCursor,
+  type RecordPage,
+  type RecordQuery,
+  type RecordStore,
+  type StoredRecord,
 } from '../../core/ports.ts';
-
-/** Records per page when a query names no limit; the same as the IndexedDB store's. */
-const defaultPageLimit = 100;
-
-/** The most records one page returns; the same as the IndexedDB store's. */
-const maxPageLimit = 1000;
-
-/** The page size a query asks for, clamped to 1..`maxPageLimit`. */
-function pageLimit(limit: number | undefined): number {
-  if (limit === undefined || Number.isNaN(limit)) return defaultPageLimit;
-  return Math.min(Math.max(Math.floor(limit), 1), maxPageLimit);
-}
 
 /** Compares two strings by UTF-16 code units, as IndexedDB orders keys. */
 function compareText(a: string, b: string): number {
@@ -112,7 +101,7 @@ export class MemoryRecordStore implements RecordStore {
         (after === undefined || direction * comparePositions(positionOf(stored), after) > 0),
     );
     matching.sort((a, b) => direction * comparePositions(positionOf(a), positionOf(b)));
-    const records = matching.slice(0, pageLimit(query.limit));
+    const records = matching.slice(0, recordPageLimit(query.limit));
     const last = records.at(-1);
     return Promise.resolve(
       matching.length > records.length && last !== undefined

@@ -17,7 +17,6 @@ import {
   hostileScene,
   keyOf,
   malformedReconcileMessages,
-  signedRecordsOf,
   storedOf,
   storedVersions,
   tally,
@@ -27,7 +26,7 @@ import {
   watchReports,
   type HostileScene,
 } from '../../helpers/graph-attacker.ts';
-import { closeGraphs, testGraphId as graphId } from '../../helpers/graph-nodes.ts';
+import { closeGraphs, signedRecordsOf, testGraphId as graphId } from '../../helpers/graph-nodes.ts';
 import { createMeshNodes, destroyMeshNodes, waitFor, type MeshTestNode } from '../../helpers/mesh-nodes.ts';
 
 describe('a graph under a hostile neighbour, over real WebRTC and IndexedDB', function () {

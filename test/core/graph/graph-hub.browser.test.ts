@@ -1,12 +1,6 @@
 import { expect } from 'chai';
-import { SignedRecordsProvider } from '../../../src/core/graph/signed-records.ts';
 import { createMeshNodes, destroyMeshNodes, waitFor } from '../../helpers/mesh-nodes.ts';
-import { closeGraphs, openGraphOn, type GraphTestNode } from '../../helpers/graph-nodes.ts';
-
-function providerOf(node: GraphTestNode): SignedRecordsProvider {
-  const { id: identityId, publicKey, signingKey } = node.identity;
-  return new SignedRecordsProvider({ identityId, publicKey, signingKey });
-}
+import { closeGraphs, openGraphOn, signedRecordsOf, type GraphTestNode } from '../../helpers/graph-nodes.ts';
 
 describe('several graphs on one node', function () {
   this.timeout(120_000);
@@ -25,8 +19,8 @@ describe('several graphs on one node', function () {
     if (a === undefined || b === undefined || c === undefined) throw new Error('three nodes');
     expect(await b.mesh.connect([a.nodeId])).to.equal(true);
     expect(await c.mesh.connect([a.nodeId])).to.equal(true);
-    const secondA = await a.hub.openGraph('second', providerOf(a));
-    const secondB = await b.hub.openGraph('second', providerOf(b));
+    const secondA = await a.hub.openGraph('second', signedRecordsOf(a));
+    const secondB = await b.hub.openGraph('second', signedRecordsOf(b));
     await waitFor(
       () => secondA.graphNeighbors().includes(b.nodeId) && a.graph.graphNeighbors().length === 2,
       'a to share "second" with b and "first" with both',
