@@ -45,7 +45,7 @@ export interface NeighborContext {
 /** Rounds under way with one neighbour at once, both sides' together. */
 const maxOpenRounds = 4;
 
-/** Want messages awaiting their last `records` frame at once: the pull window. */
+/** Want messages awaiting their last `records` frame at once: how far the pull runs ahead. */
 const maxOutstandingWants = 8;
 
 /** Bytes of encoded records per `records` frame, under the 65 KiB bulk cap with its envelope. */

@@ -13,7 +13,7 @@ export interface PlumtreeConfig {
   /** GRAFTs sent for one id, cycling through its announcers, before the id is given up. */
   readonly maxGraftAttempts: number;
   /**
-   * Mean delay before queued IHAVEs go out, so one frame announces every id of the window.
+   * Mean delay before queued IHAVEs go out, so one frame announces every id queued meanwhile.
    * Announcements matter only when the tree failed someone, so delaying them slows repair a
    * little and costs nothing while the tree works.
    */
