@@ -242,6 +242,7 @@ export class Graph extends TypedEventTarget<GraphEvents> {
     for (const cancel of this.cancelTimers.splice(0)) cancel();
     this.directs.closeAll('graph closed');
     this.neighbors.close();
+    this.broadcast.stop();
     this.presence.stop();
     this.setStatus({ listening: false });
   }
