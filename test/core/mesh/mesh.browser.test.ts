@@ -32,7 +32,9 @@ describe('the mesh over real WebRTC and a real broker', function () {
       if (i === 0) continue;
       const contact = nodes[random.int(i)];
       if (contact === undefined) throw new Error('no contact');
-      expect(await node.mesh.connect([contact.nodeId]), `node ${i} joins`).to.equal(true);
+      // A join refused now (a handshake lost on a busy machine) is retried with backoff by the
+      // mesh itself; the wait below checks that every node did get in.
+      await node.mesh.connect([contact.nodeId]);
     }
     await waitFor(
       () => degrees(nodes).every((degree) => degree >= 3 && degree <= 8) && isConnected(nodes),
