@@ -100,8 +100,10 @@ describe('graph synchronisation over real WebRTC and IndexedDB', function () {
     const syncParts = ['hello', 'sync', 'synced', 'offer', 'want'];
     const syncBytes = total(back.bytesIn, syncParts) + total(back.bytesOut, syncParts);
     // Ranges, then 17 bytes per missing id each way (offered, then asked for): it grows with
-    // the difference, here under 100 bytes per missing record, not with the 10,000 held.
-    expect(syncBytes, `reconciliation bytes; ${traffic}`).to.be.below(100 * 100);
+    // the difference, about 55 bytes per missing record, not with the 10,000 held. When the
+    // old link is seen to die only after the new one is up, the greeting and the round run
+    // twice, hence the bound of 200.
+    expect(syncBytes, `reconciliation bytes; ${traffic}`).to.be.below(200 * 100);
 
     const before = a.graph.traffic();
     b = await reloadGraphNode(b, 3);
