@@ -85,8 +85,9 @@ describe('the mesh over real WebRTC and a real broker', function () {
     nodes = await createMeshNodes(3);
     const [a, b, d] = nodes;
     if (a === undefined || b === undefined || d === undefined) throw new Error('three nodes');
-    expect(await b.mesh.connect([a.nodeId])).to.equal(true);
-    expect(await d.mesh.connect([a.nodeId])).to.equal(true);
+    // As above: a join refused now is retried by the mesh; the wait checks all three got in.
+    await b.mesh.connect([a.nodeId]);
+    await d.mesh.connect([a.nodeId]);
     await waitFor(() => nodes.every((node) => node.mesh.status === 'has-connections'), 'all three linked');
 
     for (const node of [a, b]) {
