@@ -41,6 +41,16 @@ describe('direct connections between two nodes of a graph', function () {
     await waitFor(() => atA.length === 1, 'the answer to arrive at a');
     expect(atA).to.deep.equal(['and back']);
 
+    // The direct protocol's own messages: garbage is refused with a reason, a replayed open
+    // changes nothing, and the link keeps carrying data.
+    for (const garbage of [null, 7, 'open', { t: 'shut' }, { t: 'open', extra: 1 }]) {
+      await a.mesh.sendTo(b.nodeId, 'mycel/direct', garbage);
+    }
+    await a.mesh.sendTo(b.nodeId, 'mycel/direct', { t: 'open' });
+    await waitFor(() => b.mesh.rejections()['direct:bad-message'] === 5, 'five refusals at b');
+    await fromA.send(bytes('still open'));
+    await waitFor(() => atB.length === 2, 'data after the garbage');
+
     const tooLarge = await rejectionOf(fromA.send(new Uint8Array(61 * 1024)));
     expect(tooLarge).to.be.instanceOf(DirectDataTooLargeError);
 
