@@ -29,6 +29,10 @@ export type SigningNamespace = (typeof SigningNamespaces)[keyof typeof SigningNa
 export const HashDomains = {
   /** The node id (PeerJS id) of an identity in one browser profile. */
   nodeId: 'mycel/node/1',
+  /** A group id, from the owner's public key and a random nonce. */
+  groupId: 'mycel/group/1',
+  /** An invitation's id as a membership certificate names it. */
+  invitation: 'mycel/invitation/1',
 } as const;
 
 /** One of the registered hash domains. */

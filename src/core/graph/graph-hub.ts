@@ -28,8 +28,29 @@ export interface GraphMesh {
   on<K extends keyof MeshEvents>(type: K, listener: (detail: MeshEvents[K]) => void): () => void;
 }
 
+/**
+ * A mesh that is not running, for a hub whose node is offline (no broker, no links yet):
+ * graphs open, read and write locally, and sync once `GraphHub.attach` hands them a real one.
+ */
+export function offlineMesh(nodeId: string): GraphMesh {
+  const offline = (): Promise<never> => Promise.reject(new Error('This node is offline.'));
+  return {
+    nodeId,
+    status: 'stopped',
+    handle: () => () => undefined,
+    sendTo: offline,
+    neighborPeer: () => undefined,
+    neighbors: () => [],
+    openDirect: offline,
+    closeDirect: () => undefined,
+    blame: () => undefined,
+    on: () => () => undefined,
+  };
+}
+
 /** What a `GraphHub` is built from. */
 export interface GraphHubComponents {
+  /** The node's mesh; `attach` replaces it (an `offlineMesh` while there is none). */
   readonly mesh: GraphMesh;
   readonly store: RecordStore;
   readonly author: GraphAuthor;
@@ -52,12 +73,35 @@ export class GraphHub extends TypedEventTarget<GraphHubEvents> {
   private readonly components: GraphHubComponents;
   private readonly graphs = new Map<string, Graph>();
   private readonly counts = new Map<string, number>();
-  private readonly unsubscribe: (() => void)[];
+  private mesh: GraphMesh;
+  private unsubscribe: (() => void)[] = [];
 
   constructor(components: GraphHubComponents) {
     super();
     this.components = components;
-    const { mesh } = components;
+    this.mesh = components.mesh;
+    this.listen();
+  }
+
+  /**
+   * Moves every open graph onto another mesh of the same node (the app starts a new one when
+   * the broker comes back): they part with the old mesh's neighbours and greet the new ones.
+   */
+  attach(mesh: GraphMesh): void {
+    if (mesh.nodeId !== this.mesh.nodeId) throw new RangeError('A hub stays with one node id.');
+    const before = this.mesh.neighbors();
+    for (const off of this.unsubscribe.splice(0)) off();
+    this.mesh = mesh;
+    this.each((graph) => {
+      for (const nodeId of before) graph.neighborDown(nodeId);
+      graph.meshChanged();
+      for (const nodeId of mesh.neighbors()) graph.neighborUp(nodeId);
+    });
+    this.listen();
+  }
+
+  private listen(): void {
+    const { mesh } = this;
     this.unsubscribe = [
       mesh.handle(graphProtocol, (from, body) => this.receive(from, body)),
       mesh.on('neighbor-up', ({ nodeId }) => this.each((graph) => graph.neighborUp(nodeId))),
@@ -81,7 +125,7 @@ export class GraphHub extends TypedEventTarget<GraphHubEvents> {
     const graph = await Graph.open(
       {
         graphId,
-        nodeId: this.components.mesh.nodeId,
+        nodeId: this.mesh.nodeId,
         author,
         provider,
         store,
@@ -156,17 +200,17 @@ export class GraphHub extends TypedEventTarget<GraphHubEvents> {
     for (const graph of this.graphs.values()) task(graph);
   }
 
+  /** Links that always use the hub's current mesh. */
   private linksFor(graphId: string): GraphLinks {
-    const { mesh } = this.components;
     return {
       send: (nodeId: string, part: GraphPart, kind: FrameKind) =>
-        mesh.sendTo(nodeId, graphProtocol, { g: graphId, ...part }, kind),
-      peer: (nodeId) => mesh.neighborPeer(nodeId),
-      neighbors: () => mesh.neighbors(),
-      listening: () => mesh.status !== 'stopped',
-      openDirect: (nodeId) => mesh.openDirect(nodeId),
-      closeDirect: (nodeId) => mesh.closeDirect(nodeId),
-      blame: (nodeId, reason) => mesh.blame(nodeId, `graph:${reason}`),
+        this.mesh.sendTo(nodeId, graphProtocol, { g: graphId, ...part }, kind),
+      peer: (nodeId) => this.mesh.neighborPeer(nodeId),
+      neighbors: () => this.mesh.neighbors(),
+      listening: () => this.mesh.status !== 'stopped',
+      openDirect: (nodeId) => this.mesh.openDirect(nodeId),
+      closeDirect: (nodeId) => this.mesh.closeDirect(nodeId),
+      blame: (nodeId, reason) => this.mesh.blame(nodeId, `graph:${reason}`),
     };
   }
 }

@@ -7,6 +7,7 @@ import {
   literal,
   object,
   oneOf,
+  optional,
   text,
   type Infer,
   type Schema,
@@ -25,6 +26,9 @@ export const maxOfferIds = 512;
 /** Encoded records of one `records` frame; the frame cap bounds their bytes. */
 export const maxRecordsPerFrame = 256;
 
+/** A hello's credential record: it rides in a control frame, so well inside 16 KiB. */
+export const maxCredentialBytes = 8 * 1024;
+
 /** Application bytes of one `direct` frame, leaving room for the envelope in a bulk frame. */
 export const maxDirectBytes = 60 * 1024;
 
@@ -41,8 +45,14 @@ const encodedRecord = bytes({ minLength: 1, maxLength: maxRecordBytes });
 
 /** Every message of the graph protocol: an envelope naming the graph, and one of the parts. */
 export const graphMessage = oneOf(
-  // `reply` tells a first hello from the answer to one, so each side answers once.
-  object({ g: graphId, t: literal('hello'), reply: boolean() }),
+  // `reply` tells a first hello from the answer to one, so each side answers once; `cred` is
+  // the sender's credential record (`SecurityProvider.credential`), if its graph has one.
+  object({
+    g: graphId,
+    t: literal('hello'),
+    reply: boolean(),
+    cred: optional(bytes({ minLength: 1, maxLength: maxCredentialBytes })),
+  }),
   object({ g: graphId, t: literal('bye') }),
   object({ g: graphId, t: literal('tree'), m: nested }),
   // `own`: the round is one the sender started (each side numbers its own rounds).

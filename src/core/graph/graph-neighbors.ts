@@ -5,7 +5,7 @@ import type { GraphPart } from './graph-messages.ts';
 import { GraphNeighbor } from './graph-neighbor.ts';
 import { reconcileStart, reconcileStep } from './reconcile-adapter.ts';
 import type { RecordIndex } from './record-index.ts';
-import type { IntakeVerdict } from './record-intake.ts';
+import { isSendersFault, type IntakeVerdict } from './record-intake.ts';
 import type { GraphPeer, SecurityProvider } from './security.ts';
 
 /** What a graph's neighbour set uses of the graph around it. */
@@ -70,21 +70,36 @@ export class GraphNeighbors {
 
   /** The mesh gained a neighbour: tell it this graph is open here. */
   greet(nodeId: string): void {
-    if (!this.closed) this.post(nodeId, { t: 'hello', reply: false });
+    if (!this.closed) void this.sayHello(nodeId, false);
   }
 
-  /** A hello from `from`: answers a first one, and takes the peer into the graph if authorized. */
-  async hello(from: GraphPeer, isReply: boolean): Promise<string | undefined> {
+  /**
+   * A hello from `from`: takes its credential through the receive path, answers a first hello,
+   * and takes the peer into the graph if authorized.
+   */
+  async hello(from: GraphPeer, isReply: boolean, credential?: Uint8Array): Promise<string | undefined> {
+    if (credential !== undefined) {
+      const verdict = await this.components.offer(credential);
+      if (verdict.outcome === 'refused' && isSendersFault(verdict.reason))
+        return `credential:${verdict.reason}`;
+    }
     if (!(await this.components.provider.authorizeLink(from))) return 'link-not-authorized';
     if (this.closed || !this.components.isMeshNeighbor(from.nodeId)) return undefined;
     if (!isReply) {
-      this.post(from.nodeId, { t: 'hello', reply: true });
+      void this.sayHello(from.nodeId, true);
       // A first hello from a peer already in the graph: it opened the graph again, or came
       // back on a new link that replaced the old one. Whatever was under way with it is gone.
       this.leave(from.nodeId);
     }
     if (!this.neighbors.has(from.nodeId)) this.join(from.nodeId);
     return undefined;
+  }
+
+  /** Reconciles now with every neighbour, whoever usually starts the rounds with it. */
+  resyncAll(): void {
+    for (const neighbor of this.neighbors.values()) {
+      if (neighbor.isSettled) neighbor.reconcile();
+    }
   }
 
   /** Reconciles again with each neighbour whose rounds this node starts. */
@@ -101,6 +116,13 @@ export class GraphNeighbors {
     this.neighbors.delete(nodeId);
     this.components.changed(nodeId, 'disconnected');
     this.components.recheck();
+  }
+
+  /** Says goodbye to one neighbour, which is out of the graph until a hello is authorized. */
+  dismiss(nodeId: string): void {
+    if (!this.neighbors.has(nodeId)) return;
+    this.post(nodeId, { t: 'bye' });
+    this.leave(nodeId);
   }
 
   /** Says goodbye to every neighbour and stops. */
@@ -157,6 +179,16 @@ export class GraphNeighbors {
         if (!sources.has(nodeId) && neighbor.isSettled) neighbor.reconcile();
       }
     });
+  }
+
+  /** Hands the graph's credential along with the hello; a hello goes out even if it fails. */
+  private async sayHello(nodeId: string, reply: boolean): Promise<void> {
+    const credential = await this.components.provider.credential?.().catch(() => undefined);
+    if (this.closed) return;
+    this.post(
+      nodeId,
+      credential === undefined ? { t: 'hello', reply } : { t: 'hello', reply, cred: credential },
+    );
   }
 
   private post(nodeId: string, part: GraphPart): void {

@@ -215,6 +215,16 @@ export class Graph extends TypedEventTarget<GraphEvents> {
     return this.neighbors.progress();
   }
 
+  /** Reconciles with every neighbour now: the provider may accept records it refused before. */
+  resync(): void {
+    this.neighbors.resyncAll();
+  }
+
+  /** Parts with a neighbour the provider no longer authorizes; its next hello is asked again. */
+  disconnect(nodeId: string): void {
+    this.neighbors.dismiss(nodeId);
+  }
+
   /** Neighbours taking part in this graph now. */
   graphNeighbors(): string[] {
     return this.neighbors.ids();
@@ -266,7 +276,7 @@ export class Graph extends TypedEventTarget<GraphEvents> {
   receive(from: GraphPeer, message: GraphMessage): string | undefined | Promise<string | undefined> {
     if (this.closed) return undefined;
     this.counter.received(message);
-    if (message.t === 'hello') return this.neighbors.hello(from, message.reply);
+    if (message.t === 'hello') return this.neighbors.hello(from, message.reply, message.cred);
     if (message.t === 'direct') return this.incoming(from, message.data);
     if (message.t === 'bye') {
       this.neighbors.leave(from.nodeId);

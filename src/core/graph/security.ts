@@ -26,4 +26,10 @@ export interface SecurityProvider {
   validateRecord(record: GraphRecord, previous: GraphRecord | undefined): Promise<string | undefined>;
   /** Whether a proven peer may take part in the graph; a refused peer gets nothing of it. */
   authorizeLink(peer: GraphPeer): Promise<boolean>;
+  /**
+   * An encoded record this node shows in its hello, such as a group membership certificate:
+   * the peer takes it through its receive path before it asks `authorizeLink`, so a newcomer
+   * can prove itself to nodes that have never seen its records.
+   */
+  credential?(): Promise<Uint8Array | undefined>;
 }

@@ -1,0 +1,417 @@
+import { TypedEventTarget } from '../../lib/events.ts';
+import { MycelError } from '../../lib/errors.ts';
+import type { RecordStore, StoredRecord } from '../ports.ts';
+import type { Graph, GraphConfig } from '../graph/graph.ts';
+import type { GraphHub } from '../graph/graph-hub.ts';
+import type { GraphNodeInfo, GraphStatus } from '../graph/graph-types.ts';
+import { encodeRecord, recordKey } from '../graph/record-codec.ts';
+import type { RecordAuthor } from '../graph/signed-records.ts';
+import type { Timers } from '../mesh/timers.ts';
+import { identityIdOf } from '../identity/ids.ts';
+import { ChatLog, type ChatMessage } from './chat-log.ts';
+import { GroupProvider, pendingReasons } from './group-provider.ts';
+import { GroupRecordTypes, maxMessageLength, reactionId, writeData, type InfoData } from './group-records.ts';
+import { GroupState, type GroupMember } from './group-state.ts';
+import type { GroupKey } from './group-key.ts';
+
+/** What a `Group` runs on: the node's graphs, store and identity. */
+export interface GroupComponents {
+  readonly hub: GraphHub;
+  readonly store: RecordStore;
+  readonly author: RecordAuthor;
+  readonly nodeId: string;
+  readonly timers: Timers;
+  readonly graphConfig?: Partial<GraphConfig>;
+}
+
+/** Events of a `Group`. */
+export interface GroupEvents {
+  /** Info, members, roles, invitations, presence or status changed. */
+  changed: Record<string, never>;
+  /** Messages, reactions or receipts changed; `added` lists new messages by others. */
+  chat: { readonly added: readonly ChatMessage[] };
+}
+
+/** A write the group refused: says why in words for the user. */
+export class GroupActionError extends MycelError {
+  override name = 'GroupActionError';
+}
+
+/** How long after new messages this node says how far it has received. */
+const receiptDelayMs = 1500;
+/** How long after the state grew the group asks its neighbours for records it refused. */
+const retryDelayMs = 300;
+/** How long a removed member's links stay, for the removal to reach them. */
+const dismissDelayMs = 3000;
+/** Chat records live for ten years: history is what a chat is for. */
+const chatLifetimeMs = 10 * 365 * 24 * 3600_000;
+
+/**
+ * One group on this node (Windows Peer Grouping's group): a graph whose security provider
+ * follows the group's roles, with the chat, members and admin actions on top.
+ */
+export class Group extends TypedEventTarget<GroupEvents> {
+  readonly id: string;
+  readonly key: GroupKey;
+  readonly state: GroupState;
+  readonly chat: ChatLog;
+  private readonly components: GroupComponents;
+  private readonly graph: Graph;
+  private readonly nodes = new Map<string, GraphNodeInfo>();
+  private readonly offs: (() => void)[] = [];
+  private pending = 0;
+  private cancelRetry: (() => void) | undefined;
+  private cancelReceipt: (() => void) | undefined;
+  private readonly refusals = new Map<string, number>();
+
+  private constructor(
+    components: GroupComponents,
+    key: GroupKey,
+    state: GroupState,
+    chat: ChatLog,
+    graph: Graph,
+  ) {
+    super();
+    this.components = components;
+    this.key = key;
+    this.id = state.groupId;
+    this.state = state;
+    this.chat = chat;
+    this.graph = graph;
+  }
+
+  /** Opens a group whose key this node holds: loads its records, then takes part in its graph. */
+  static async open(components: GroupComponents, groupId: string, key: GroupKey): Promise<Group> {
+    const state = new GroupState(groupId, await identityIdOf(new Uint8Array(key.owner)));
+    const chat = new ChatLog();
+    for await (const stored of allRecords(components.store, groupId)) {
+      state.apply(stored);
+      chat.apply(stored);
+    }
+    // The provider is the graph's, and the group is built on the graph: it is told of the group after.
+    const opened: { group?: Group } = {};
+    const provider = new GroupProvider({
+      author: components.author,
+      state,
+      credential: async () => opened.group?.credential(),
+      refused: (reason) => opened.group?.refused(reason),
+    });
+    const graph = await components.hub.openGraph(groupId, provider, components.graphConfig ?? {});
+    const group = new Group(components, key, state, chat, graph);
+    opened.group = group;
+    group.start();
+    await graph.setPresence(true).catch(() => undefined);
+    return group;
+  }
+
+  get status(): GraphStatus {
+    return this.graph.status;
+  }
+
+  get nodeId(): string {
+    return this.components.nodeId;
+  }
+
+  get self(): string {
+    return this.components.author.identityId;
+  }
+
+  info(): InfoData | undefined {
+    return this.state.info();
+  }
+
+  /** Members with whether a node of theirs is online and when one was last seen. */
+  members(): (GroupMember & { readonly online: boolean; readonly lastSeenMs: number | undefined })[] {
+    return this.state.members().map((member) => {
+      const seen = [...this.nodes.values()].filter((node) => node.identityId === member.identityId);
+      const online = member.identityId === this.self || seen.some((node) => node.online);
+      const lastSeenMs = seen.length === 0 ? undefined : Math.max(...seen.map((node) => node.lastSeenMs));
+      return { ...member, online, lastSeenMs };
+    });
+  }
+
+  /** Node ids of members online now, this node's left out: whom a join link names. */
+  onlineNodes(): string[] {
+    return [...this.nodes.values()]
+      .filter((node) => node.online && node.nodeId !== this.components.nodeId)
+      .map((node) => node.nodeId);
+  }
+
+  /** Graph neighbours taking part in this group now. */
+  neighbors(): string[] {
+    return this.graph.graphNeighbors();
+  }
+
+  /** Refused records by reason since open. */
+  rejections(): Record<string, number> {
+    return Object.fromEntries(this.refusals);
+  }
+
+  /** Writes this node's member record: name, node and (unless owner) certificate. */
+  async writeMembership(name: string, certificate?: Parameters<typeof writeData>[0]): Promise<void> {
+    const key = recordKey({ creator: this.self, id: this.self });
+    const data = writeData({
+      n: name,
+      node: this.components.nodeId,
+      ...(certificate === undefined ? {} : { c: certificate }),
+    });
+    const existing = await this.graph.get(key);
+    if (existing !== undefined && !existing.record.deleted) await this.graph.update(key, { data });
+    else if (existing === undefined)
+      await this.graph.add({
+        type: GroupRecordTypes.member,
+        id: this.self,
+        data,
+        expiresAtMs: this.foreverMs(),
+      });
+    else throw new GroupActionError('You left this group.', { hint: 'Ask an admin for a new join link.' });
+  }
+
+  async setInfo(info: InfoData): Promise<void> {
+    this.requireAdmin();
+    await this.putOwn(GroupRecordTypes.info, 'info', writeData({ n: info.n, d: info.d, c: info.c }));
+  }
+
+  /** Sends a chat message; `replyTo` is the key of the message it answers. */
+  async send(text: string, replyTo?: string): Promise<ChatMessage> {
+    const trimmed = this.checkText(text);
+    const at = Math.max(Math.floor(this.components.timers.nowMs()), this.chat.latestAtMs + 1);
+    const stored = await this.write(() =>
+      this.graph.add({
+        type: GroupRecordTypes.chat,
+        data: writeData({ t: trimmed, at, ...(replyTo === undefined ? {} : { r: replyTo }) }),
+        expiresAtMs: this.foreverMs(),
+      }),
+    );
+    return this.chat.get(stored.key) ?? failed();
+  }
+
+  async edit(key: string, text: string): Promise<void> {
+    const message = this.ownMessage(key);
+    const data = writeData({
+      t: this.checkText(text),
+      at: message.atMs,
+      ...(message.replyTo === undefined ? {} : { r: message.replyTo }),
+    });
+    await this.write(() => this.graph.update(key, { data }));
+  }
+
+  async deleteMessage(key: string): Promise<void> {
+    this.ownMessage(key);
+    await this.write(() => this.graph.delete(key));
+  }
+
+  /** Adds this member's `emoji` to a message, or takes it back if it is there. */
+  async react(messageKey: string, emoji: string): Promise<void> {
+    const mine = this.chat.get(messageKey)?.reactions.get(emoji)?.has(this.self) ?? false;
+    await this.putOwn(
+      GroupRecordTypes.reaction,
+      reactionId(messageKey, emoji),
+      writeData({ to: messageKey, e: emoji, on: !mine }),
+    );
+  }
+
+  async setRole(identityId: string, role: 'admin' | 'member'): Promise<void> {
+    this.requireAdmin();
+    if (identityId === this.state.ownerId) throw new GroupActionError('The owner’s role cannot change.');
+    await this.putOwn(GroupRecordTypes.role, identityId, writeData({ r: role }));
+  }
+
+  /** Removes a member: their links are refused and their later records rejected. */
+  async remove(identityId: string): Promise<void> {
+    this.requireAdmin();
+    if (identityId === this.state.ownerId) throw new GroupActionError('The owner cannot be removed.');
+    await this.putOwn(GroupRecordTypes.removal, identityId, writeData({}));
+  }
+
+  /** Publishes an invitation this node signed, so admins see it and can revoke it. */
+  async publishInvitation(
+    id: string,
+    body: Uint8Array,
+    signature: Uint8Array,
+    expiresAtMs: number,
+  ): Promise<void> {
+    this.requireAdmin();
+    await this.write(() =>
+      this.graph.add({
+        type: GroupRecordTypes.invitation,
+        id,
+        data: writeData({ i: body, s: signature }),
+        expiresAtMs,
+      }),
+    );
+  }
+
+  async revokeInvitation(id: string): Promise<void> {
+    this.requireAdmin();
+    await this.putOwn(GroupRecordTypes.revocation, id, writeData({}));
+  }
+
+  /** Leaves the group: withdraws this member's record, which every member sees. */
+  async leave(): Promise<void> {
+    const key = recordKey({ creator: this.self, id: this.self });
+    if ((await this.graph.get(key))?.record.deleted === false) await this.graph.delete(key);
+  }
+
+  /** Reconciles with every neighbour now. */
+  resync(): void {
+    this.graph.resync();
+  }
+
+  close(): void {
+    this.cancelRetry?.();
+    this.cancelReceipt?.();
+    for (const off of this.offs.splice(0)) off();
+    this.components.hub.closeGraph(this.id);
+  }
+
+  private start(): void {
+    const { graph } = this;
+    this.offs.push(
+      graph.on('record-changed', ({ change, record }) => this.recordChanged(change, record)),
+      graph.on('node-changed', ({ node }) => {
+        this.nodes.set(node.nodeId, node);
+        this.emit('changed', {});
+      }),
+      graph.on('status-changed', () => this.emit('changed', {})),
+    );
+    void graph.nodes().then((nodes) => {
+      for (const node of nodes) this.nodes.set(node.nodeId, node);
+      this.emit('changed', {});
+    });
+  }
+
+  private recordChanged(change: string, stored: StoredRecord): void {
+    if (change === 'purged') {
+      this.state.forget(stored.key);
+      return;
+    }
+    if (GroupState.tracks(stored.record.type)) {
+      this.state.apply(stored);
+      if (stored.record.type === GroupRecordTypes.removal) this.dismissRemoved(stored.record.id);
+      this.emit('changed', {});
+      if (this.pending > 0) this.scheduleRetry();
+      return;
+    }
+    if (!ChatLog.tracks(stored.record.type)) return;
+    const isNew =
+      change === 'added' &&
+      stored.record.type === GroupRecordTypes.chat &&
+      stored.record.creator !== this.self;
+    if (!this.chat.apply(stored)) return;
+    const message = isNew ? this.chat.get(stored.key) : undefined;
+    this.emit('chat', { added: message === undefined ? [] : [message] });
+    if (stored.record.type === GroupRecordTypes.chat) this.scheduleReceipt();
+  }
+
+  /**
+   * A removed member's nodes leave this node's part of the graph, once the removal has had
+   * time to reach them: they should learn it too, though nothing they write counts any more.
+   */
+  private dismissRemoved(identityId: string): void {
+    const cancel = this.components.timers.schedule(dismissDelayMs, () => {
+      this.offs.splice(this.offs.indexOf(cancel), 1);
+      this.dismissNow(identityId);
+    });
+    this.offs.push(cancel);
+  }
+
+  private dismissNow(identityId: string): void {
+    if (this.state.isMember(identityId)) return;
+    for (const node of this.nodes.values()) {
+      if (node.identityId === identityId) this.graph.disconnect(node.nodeId);
+    }
+    const nodeId = this.state.nodeOf(identityId);
+    if (nodeId !== undefined) this.graph.disconnect(nodeId);
+  }
+
+  private refused(reason: string): void {
+    this.refusals.set(reason, (this.refusals.get(reason) ?? 0) + 1);
+    if (pendingReasons.has(reason)) this.pending += 1;
+  }
+
+  /** Records refused for want of a membership come again once the state has grown. */
+  private scheduleRetry(): void {
+    if (this.cancelRetry !== undefined) return;
+    this.cancelRetry = this.components.timers.schedule(retryDelayMs, () => {
+      this.cancelRetry = undefined;
+      this.pending = 0;
+      this.graph.resync();
+    });
+  }
+
+  private scheduleReceipt(): void {
+    if (this.cancelReceipt !== undefined) return;
+    this.cancelReceipt = this.components.timers.schedule(receiptDelayMs, () => {
+      this.cancelReceipt = undefined;
+      const upTo = this.chat.latestAtMs;
+      if (upTo > this.chat.receiptOf(this.self) && this.state.isMember(this.self)) {
+        void this.putOwn(GroupRecordTypes.receipt, 'receipt', writeData({ upTo })).catch(() => undefined);
+      }
+    });
+  }
+
+  private async credential(): Promise<Uint8Array | undefined> {
+    const stored = await this.graph.get(recordKey({ creator: this.self, id: this.self }));
+    return stored === undefined || stored.record.deleted ? undefined : encodeRecord(stored.record);
+  }
+
+  /** Adds or updates this node's record `id` of `type`. */
+  private async putOwn(type: string, id: string, data: Uint8Array): Promise<void> {
+    const key = recordKey({ creator: this.self, id });
+    const existing = await this.graph.get(key);
+    await this.write(() =>
+      existing === undefined || existing.record.deleted
+        ? this.graph.add({ type, id, data, expiresAtMs: this.foreverMs() })
+        : this.graph.update(key, { data }),
+    );
+  }
+
+  private async write(task: () => Promise<StoredRecord>): Promise<StoredRecord> {
+    if (!this.state.isMember(this.self)) {
+      throw new GroupActionError(
+        this.state.removedAtMs(this.self) === undefined
+          ? 'You are not a member of this group yet.'
+          : 'You were removed from this group.',
+      );
+    }
+    return task();
+  }
+
+  private requireAdmin(): void {
+    if (!this.state.isAdmin(this.self)) throw new GroupActionError('Only admins can do that.');
+  }
+
+  private ownMessage(key: string): ChatMessage {
+    const message = this.chat.get(key);
+    if (message === undefined || message.deleted) throw new GroupActionError('That message is gone.');
+    if (message.authorId !== this.self) throw new GroupActionError('You can only change your own messages.');
+    return message;
+  }
+
+  private checkText(text: string): string {
+    const trimmed = text.trim();
+    if (trimmed.length === 0) throw new GroupActionError('A message needs some text.');
+    if (trimmed.length > maxMessageLength)
+      throw new GroupActionError(`A message can have at most ${maxMessageLength} characters.`);
+    return trimmed;
+  }
+
+  private foreverMs(): number {
+    return Math.floor(this.components.timers.nowMs()) + chatLifetimeMs;
+  }
+}
+
+function failed(): never {
+  throw new GroupActionError('The message was not stored.');
+}
+
+/** Every record of a graph, a page at a time. */
+async function* allRecords(store: RecordStore, graphId: string): AsyncGenerator<StoredRecord> {
+  let page = await store.query(graphId, { limit: 1000, includeDeleted: true });
+  for (;;) {
+    yield* page.records;
+    if (page.next === undefined) return;
+    page = await store.query(graphId, { limit: 1000, includeDeleted: true, after: page.next });
+  }
+}
