@@ -1,7 +1,8 @@
 import { App } from './app/app.ts';
 import { ServiceWorkerUpdates } from './app/service-worker.ts';
 import { holdNodeLock } from './app/single-tab.ts';
-import { IdbIdentityStore, IdbPreferenceStore, openProfileDatabase } from './storage/idb/index.ts';
+import { IdbIdentityStore, IdbPreferenceStore,
+  IdbRecordStore, openProfileDatabase } from './storage/idb/index.ts';
 import './views/app-shell.ts';
 
 /** The one place that wires peerjs and idb into the app. */
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
   const app = new App({
     identityStore: new IdbIdentityStore(db),
     preferenceStore: new IdbPreferenceStore(db),
+    recordStore: new IdbRecordStore(db),
     // peerjs is not needed to show the shell: it loads after the first render.
     createTransport: async (init) =>
       new (await import('./transport/peerjs/peerjs-transport.ts')).PeerJsTransport(init),

@@ -1,7 +1,17 @@
 import { TypedEventTarget } from '../lib/events.ts';
-import type { IdentityStore, PreferenceStore, StoredIdentity, Transport } from '../core/ports.ts';
+import type {
+  IdentityStore,
+  PreferenceStore,
+  RecordStore,
+  StoredIdentity,
+  Transport,
+} from '../core/ports.ts';
 import { Identities } from '../core/identity/identities.ts';
-import { shortId } from '../core/identity/ids.ts';
+import { nodeIdOf, shortId } from '../core/identity/ids.ts';
+import type { InvitationChoice } from '../core/groups/group-actions.ts';
+import type { InfoData } from '../core/groups/group-records.ts';
+import { GroupService, type GroupSummary, type JoinPreview } from './group-service.ts';
+import { Notifier } from './notifier.ts';
 import type { PeerJsTransportInit } from '../transport/peerjs/peerjs-transport.ts';
 import { AppSettings } from './app-settings.ts';
 import type { MeshSnapshot } from '../core/mesh/mesh-types.ts';
@@ -20,12 +30,14 @@ export interface AppState {
   readonly connection: ConnectionStatus;
   /** This node's place in the mesh; undefined while no node runs. */
   readonly mesh: MeshSnapshot | undefined;
+  readonly groups: readonly GroupSummary[];
   readonly updateAvailable: boolean;
 }
 
 export interface AppComponents {
   readonly identityStore: IdentityStore;
   readonly preferenceStore: PreferenceStore;
+  readonly recordStore: RecordStore;
   readonly createTransport: (init: PeerJsTransportInit) => Transport | Promise<Transport>;
   /** Loads the factory of mesh-signalled links (WebRTC); `src/main.ts` loads it lazily. */
   readonly loadMeshTransport: () => Promise<MeshTransportFactory>;
@@ -50,6 +62,10 @@ export class App extends TypedEventTarget<{ changed: AppState }> {
   private readonly settings: AppSettings;
   readonly connection: Connection;
   private readonly mesh: MeshRunner;
+  /** The groups of the identity in use; views call their `Group`s through it. */
+  readonly groups: GroupService;
+  private readonly notifier = new Notifier();
+  private readonly origin: URL;
   private readonly updates: ServiceWorkerUpdates | undefined;
   private snapshot: AppState;
 
@@ -65,6 +81,11 @@ export class App extends TypedEventTarget<{ changed: AppState }> {
       createTransport: components.createTransport,
     });
     this.mesh = new MeshRunner(components.loadMeshTransport, components.preferenceStore);
+    this.groups = new GroupService({
+      store: components.recordStore,
+      preferences: components.preferenceStore,
+    });
+    this.origin = components.origin;
     this.updates = components.updates;
     this.snapshot = {
       phase: 'loading',
@@ -73,6 +94,7 @@ export class App extends TypedEventTarget<{ changed: AppState }> {
       settings: this.settings.current,
       connection: this.connection.status,
       mesh: undefined,
+      groups: [],
       updateAvailable: false,
     };
   }
@@ -94,6 +116,11 @@ export class App extends TypedEventTarget<{ changed: AppState }> {
       ({ current }) => void this.mesh.run(current, this.snapshot.settings.iceServers),
     );
     this.mesh.on('changed', ({ snapshot }) => this.update({ mesh: snapshot }));
+    this.mesh.on('mesh', ({ mesh }) =>
+      this.groups.attach(mesh, (nodeIds) => mesh?.connect(nodeIds) ?? Promise.resolve(false)),
+    );
+    this.groups.on('changed', () => this.update({ groups: this.groups.summaries }));
+    this.groups.on('message', (incoming) => this.notifier.notify(incoming));
     this.settings.on('changed', (next) => {
       this.update({ settings: next });
       this.reconnect();
@@ -141,6 +168,49 @@ export class App extends TypedEventTarget<{ changed: AppState }> {
     return this.mesh.connectTo(nodeId.trim());
   }
 
+  createGroup(info: InfoData): Promise<string> {
+    return this.groups.create(info);
+  }
+
+  /** What a join link offers; rejects with a `JoinLinkError` that says what is wrong with it. */
+  previewJoinLink(link: string): Promise<JoinPreview> {
+    return this.groups.preview(link);
+  }
+
+  /**
+   * Joins the group of a join link; resolves with its id. A link that names a broker other than
+   * the default switches this profile to it, unless the user chose one already.
+   */
+  async joinGroup(link: string): Promise<string> {
+    const preview = await this.groups.preview(link);
+    const groupId = await this.groups.join(link);
+    if (preview.broker !== undefined && this.snapshot.settings.broker.kind === 'auto') {
+      await this.settings.save({
+        ...this.snapshot.settings,
+        broker: { kind: 'custom', url: preview.broker },
+      });
+    }
+    return groupId;
+  }
+
+  /** Creates an invitation to a group; resolves with the whole join link. */
+  async createInvitation(groupId: string, choice: Omit<InvitationChoice, 'broker'>): Promise<string> {
+    const { broker } = this.snapshot.settings;
+    const brokerUrl =
+      broker.kind === 'custom' ? broker.url : broker.kind === 'cloud' ? 'https://0.peerjs.com/' : undefined;
+    const payload = await this.groups.invite(groupId, {
+      ...choice,
+      ...(brokerUrl === undefined ? {} : { broker: brokerUrl }),
+    });
+    return joinLinkOf(this.origin, payload);
+  }
+
+  /** Asks for notification permission the first time the user opens a group. */
+  openedGroup(groupId: string): void {
+    void this.notifier.askOnce();
+    void this.groups.markRead(groupId);
+  }
+
   saveSettings(next: Settings): Promise<Settings> {
     return this.settings.save(next);
   }
@@ -160,7 +230,10 @@ export class App extends TypedEventTarget<{ changed: AppState }> {
     const previous = this.snapshot.identity?.id;
     const [identity, identities] = await Promise.all([this.identities.current(), this.identities.list()]);
     this.update({ identity, identities });
-    if (identity?.id !== previous) this.reconnect();
+    if (identity?.id === previous) return;
+    this.reconnect();
+    const nodeId = identity === undefined ? undefined : await nodeIdOf(identity.publicKey, identity.nodeSalt);
+    await this.groups.useIdentity(identity, nodeId);
   }
 
   private reconnect(): void {
@@ -179,4 +252,12 @@ export class App extends TypedEventTarget<{ changed: AppState }> {
     this.snapshot = { ...this.snapshot, ...change };
     this.emit('changed', this.snapshot);
   }
+}
+
+/** The join link of an invitation payload: this app's address with `#join=`. */
+export function joinLinkOf(origin: URL, payload: string): string {
+  const base = new URL(origin.href);
+  base.hash = '';
+  base.search = '';
+  return `${base.href}#join=${payload}`;
 }

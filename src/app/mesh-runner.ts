@@ -33,6 +33,8 @@ const refreshMs = 1000;
  */
 export class MeshRunner extends TypedEventTarget<{
   changed: { readonly snapshot: MeshSnapshot | undefined };
+  /** A mesh started (after its first links were tried) or, with `mesh` undefined, stopped. */
+  mesh: { readonly mesh: Mesh | undefined };
 }> {
   private readonly loadTransport: () => Promise<MeshTransportFactory>;
   private readonly preferences: PreferenceStore;
@@ -85,7 +87,9 @@ export class MeshRunner extends TypedEventTarget<{
     });
     this.refreshTimer = setInterval(changed, refreshMs);
     await mesh.start();
+    if (this.mesh !== mesh) return;
     changed();
+    this.emit('mesh', { mesh });
     if (remembered.length > 0) void mesh.connect(remembered.filter((id) => id !== nodeId));
   }
 
@@ -114,6 +118,7 @@ export class MeshRunner extends TypedEventTarget<{
     this.mesh.stop();
     this.mesh = undefined;
     this.emit('changed', { snapshot: undefined });
+    this.emit('mesh', { mesh: undefined });
   }
 
   private async remembered(): Promise<string[]> {

@@ -14,6 +14,8 @@ import './identity-view.ts';
 import './settings-view.ts';
 import './network-view.ts';
 import './coming-soon-view.ts';
+import './groups-view.ts';
+import './join-view.ts';
 
 const navItems: readonly { route: Route; label: string }[] = [
   { route: 'groups', label: 'Groups' },
@@ -87,7 +89,7 @@ export class AppShell extends LitElement {
       main {
         padding: 1rem;
         width: 100%;
-        max-width: 48rem;
+        max-width: 72rem;
         margin: 0 auto;
       }
       .skip {
@@ -135,9 +137,11 @@ export class AppShell extends LitElement {
   app: App | undefined;
 
   @state() private route: Route = routeOf(window.location.hash);
+  @state() private hash = window.location.hash;
   private readonly appState = new AppStateController(this, () => this.app);
   private readonly onHashChange = (): void => {
     this.route = routeOf(window.location.hash);
+    this.hash = window.location.hash;
   };
 
   /** Name of the User Timing mark set when the shell first shows real content (see bench/shell.ts). */
@@ -175,9 +179,13 @@ export class AppShell extends LitElement {
     const banner = appState.updateAvailable
       ? html`<mycel-update-banner @update-accept=${() => this.app?.applyUpdate()}></mycel-update-banner>`
       : nothing;
+    const joining = this.hash.startsWith('#join=');
     if (appState.identity === undefined) {
       return html`${banner}
-        <main><mycel-onboarding-view></mycel-onboarding-view></main>`;
+        <main>
+          ${joining ? html`<p class="card" role="status">You opened a join link. Create your identity first, then you can join the group.</p>` : nothing}
+          <mycel-onboarding-view></mycel-onboarding-view>
+        </main>`;
     }
     return html`<a class="skip" href="#content" @click=${this.skipToContent}>Skip to content</a>
       ${banner}${this.renderHeader(appState)}
@@ -193,7 +201,9 @@ export class AppShell extends LitElement {
           )}
         </ul>
       </nav>
-      <main id="content" tabindex="-1">${this.renderPage()}</main>`;
+      <main id="content" tabindex="-1">
+        ${joining ? html`<mycel-join-view .link=${this.hash}></mycel-join-view>` : this.renderPage()}
+      </main>`;
   }
 
   private renderHeader(appState: AppState) {
@@ -220,9 +230,7 @@ export class AppShell extends LitElement {
       case 'settings':
         return html`<mycel-settings-view></mycel-settings-view>`;
       case 'groups':
-        return html`<mycel-coming-soon-view heading="Groups"
-          >Create a group, share its join link and chat with your friends.</mycel-coming-soon-view
-        >`;
+        return html`<mycel-groups-view></mycel-groups-view>`;
       case 'contacts':
         return html`<mycel-coming-soon-view heading="Contacts"
           >Add friends from their contact card and see when they are online.</mycel-coming-soon-view

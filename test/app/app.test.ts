@@ -6,6 +6,7 @@ import {
   deleteProfileDatabase,
   IdbIdentityStore,
   IdbPreferenceStore,
+  IdbRecordStore,
   openProfileDatabase,
 } from '../../src/storage/idb/index.ts';
 import type { ProfileDatabase } from '../../src/storage/idb/index.ts';
@@ -22,6 +23,7 @@ async function openApp(name: string): Promise<{ app: App; db: ProfileDatabase }>
   const app = new App({
     identityStore: new IdbIdentityStore(db),
     preferenceStore: new IdbPreferenceStore(db),
+    recordStore: new IdbRecordStore(db),
     createTransport: (init) => new PeerJsTransport({ ...init, iceServers: [] }),
     loadMeshTransport: () => Promise.resolve((init) => new RtcTransport({ ...init, iceServers: [] })),
     origin: new URL(`http://${broker.host}:${broker.port}/`),

@@ -110,6 +110,13 @@ export class GroupState {
     return this.view().members.get(identityId);
   }
 
+  /** The name a member record gives `identityId`, member or not (a removed author's messages stay). */
+  nameOf(identityId: string): string | undefined {
+    const stored = this.records.get(`${identityId}/${identityId}`);
+    if (stored === undefined || stored.record.type !== GroupRecordTypes.member) return undefined;
+    return readData(memberData, stored.record.data)?.n;
+  }
+
   /** The node id a member record (withdrawn or not, valid or not) names for `identityId`. */
   nodeOf(identityId: string): string | undefined {
     const stored = this.records.get(`${identityId}/${identityId}`);
