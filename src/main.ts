@@ -1,8 +1,12 @@
 import { App } from './app/app.ts';
 import { ServiceWorkerUpdates } from './app/service-worker.ts';
 import { holdNodeLock } from './app/single-tab.ts';
-import { IdbIdentityStore, IdbPreferenceStore,
-  IdbRecordStore, openProfileDatabase } from './storage/idb/index.ts';
+import {
+  IdbIdentityStore,
+  IdbPreferenceStore,
+  IdbRecordStore,
+  openProfileDatabase,
+} from './storage/idb/index.ts';
 import './views/app-shell.ts';
 
 /** The one place that wires peerjs and idb into the app. */

@@ -68,7 +68,10 @@ describe('groups and chat, three users in three browsers', () => {
       for (const page of [bob, cyd]) {
         await page.goto(link);
         await page.getByRole('heading', { name: 'Join Book club?' }).waitFor();
-        assert.match(await page.getByText(/invites you to join/).innerText(), /^Ada \(.+\) invites you to join Book club as a member\.$/);
+        assert.match(
+          await page.getByText(/invites you to join/).innerText(),
+          /^Ada \(.+\) invites you to join Book club as a member\.$/,
+        );
         await page.getByRole('button', { name: 'Join group' }).click();
         await page.getByRole('heading', { name: 'Book club', level: 1 }).waitFor();
       }
