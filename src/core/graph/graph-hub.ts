@@ -105,7 +105,11 @@ export class GraphHub extends TypedEventTarget<GraphHubEvents> {
     this.unsubscribe = [
       mesh.handle(graphProtocol, (from, body) => this.receive(from, body)),
       mesh.on('neighbor-up', ({ nodeId }) => this.each((graph) => graph.neighborUp(nodeId))),
-      mesh.on('neighbor-down', ({ nodeId }) => this.each((graph) => graph.neighborDown(nodeId))),
+      // A neighbour dropped from the view may still be linked directly (a group's member link).
+      mesh.on('neighbor-down', ({ nodeId }) => {
+        if (mesh.neighborPeer(nodeId) === undefined) this.each((graph) => graph.neighborDown(nodeId));
+      }),
+      mesh.on('link-closed', ({ nodeId }) => this.each((graph) => graph.neighborDown(nodeId))),
       mesh.on('status', () => this.each((graph) => graph.meshChanged())),
     ];
   }
@@ -179,7 +183,7 @@ export class GraphHub extends TypedEventTarget<GraphHubEvents> {
     if (!parsed.ok) return this.count('bad-message');
     if (graph === undefined) {
       // A hello for a graph not open here is how two nodes find they share none: not an offence.
-      if (parsed.value.t === 'hello' || parsed.value.t === 'bye') {
+      if (parsed.value.t === 'hello' || parsed.value.t === 'bye' || parsed.value.t === 'refused') {
         this.counts.set('graph:not-open', (this.counts.get('graph:not-open') ?? 0) + 1);
         return undefined;
       }

@@ -54,6 +54,12 @@ export const graphMessage = oneOf(
     cred: optional(bytes({ minLength: 1, maxLength: maxCredentialBytes })),
   }),
   object({ g: graphId, t: literal('bye') }),
+  // The answer to a hello the provider did not authorize, with why (its credential's refusal).
+  object({
+    g: graphId,
+    t: literal('refused'),
+    reason: text({ maxLength: 64, pattern: /^[a-z0-9:-]{1,64}$/ }),
+  }),
   object({ g: graphId, t: literal('tree'), m: nested }),
   // `own`: the round is one the sender started (each side numbers its own rounds).
   object({ g: graphId, t: literal('sync'), round: seq, own: boolean(), m: nested }),

@@ -29,6 +29,9 @@ export interface GraphNeighborsComponents {
   recheck(): void;
 }
 
+/** Refused peers remembered for another try: a mesh has a handful of neighbours. */
+const maxRefusedPeers = 64;
+
 /**
  * Which mesh neighbours take part in a graph, and the synchronisation with each. Two nodes
  * take part together once each has the graph open and has said so (a hello, answered once)
@@ -40,6 +43,10 @@ export class GraphNeighbors {
   /** Neighbours that brought records by reconciliation since the last pass-on round. */
   private readonly passOnSources = new Set<string>();
   private cancelPassOn: (() => void) | undefined;
+  /** Peers the provider refused, with the credential they showed, to ask about again. */
+  private readonly refused = new Map<string, { from: GraphPeer; credential?: Uint8Array }>();
+  /** Peers that refused this node. */
+  private readonly refusers = new Set<string>();
   private closed = false;
 
   constructor(components: GraphNeighborsComponents) {
@@ -78,21 +85,63 @@ export class GraphNeighbors {
    * and takes the peer into the graph if authorized.
    */
   async hello(from: GraphPeer, isReply: boolean, credential?: Uint8Array): Promise<string | undefined> {
+    let refusal = 'not-authorized';
     if (credential !== undefined) {
       const verdict = await this.components.offer(credential);
       if (verdict.outcome === 'refused' && isSendersFault(verdict.reason))
         return `credential:${verdict.reason}`;
+      if (verdict.outcome === 'refused') refusal = verdict.reason;
     }
-    if (!(await this.components.provider.authorizeLink(from))) return 'link-not-authorized';
+    if (!(await this.components.provider.authorizeLink(from))) {
+      // The peer learns why (a revoked invitation, say), and stops taking this node for a
+      // neighbour if it already did; it never answers a refusal, so nothing loops.
+      if (!this.closed) this.post(from.nodeId, { t: 'refused', reason: refusal });
+      this.keepRefused(from, credential);
+      return 'link-not-authorized';
+    }
+    this.refused.delete(from.nodeId);
     if (this.closed || !this.components.isMeshNeighbor(from.nodeId)) return undefined;
     if (!isReply) {
-      void this.sayHello(from.nodeId, true);
+      // The answer goes out before anything `join` sends, or the peer would take this node's
+      // first round for a stranger's.
+      const answer = await this.helloPart(true);
+      if (this.closed || !this.components.isMeshNeighbor(from.nodeId)) return undefined;
+      this.post(from.nodeId, answer);
       // A first hello from a peer already in the graph: it opened the graph again, or came
       // back on a new link that replaced the old one. Whatever was under way with it is gone.
       this.leave(from.nodeId);
     }
     if (!this.neighbors.has(from.nodeId)) this.join(from.nodeId);
     return undefined;
+  }
+
+  /**
+   * Asks the provider again about peers it refused: it may know more now (a newcomer's inviter
+   * arrived after the newcomer's hello). A peer let in is greeted as after a first hello.
+   */
+  retryRefused(): void {
+    const refused = [...this.refused.values()];
+    this.refused.clear();
+    for (const { from, credential } of refused) {
+      if (this.components.isMeshNeighbor(from.nodeId)) void this.hello(from, false, credential);
+    }
+  }
+
+  /**
+   * A peer refused this node: whatever this node started with it is dropped (it would only
+   * stall), and it is greeted again when this node's credential changes.
+   */
+  wasRefused(nodeId: string): void {
+    this.leave(nodeId);
+    if (this.refusers.size < maxRefusedPeers) this.refusers.add(nodeId);
+  }
+
+  /** Greets the mesh neighbours, and linked peers that refused this node, not in the graph yet. */
+  greetOutsiders(meshNeighbors: readonly string[]): void {
+    const linkedRefusers = [...this.refusers].filter((nodeId) => this.components.isMeshNeighbor(nodeId));
+    for (const nodeId of new Set([...meshNeighbors, ...linkedRefusers])) {
+      if (!this.neighbors.has(nodeId)) this.greet(nodeId);
+    }
   }
 
   /** Reconciles now with every neighbour, whoever usually starts the rounds with it. */
@@ -157,6 +206,7 @@ export class GraphNeighbors {
       this.components.nodeId < nodeId,
     );
     this.neighbors.set(nodeId, neighbor);
+    this.refusers.delete(nodeId);
     this.components.changed(nodeId, 'connected');
     if (neighbor.initiator) neighbor.reconcile();
     this.components.recheck();
@@ -181,14 +231,25 @@ export class GraphNeighbors {
     });
   }
 
-  /** Hands the graph's credential along with the hello; a hello goes out even if it fails. */
+  /** Remembers a refused peer for `retryRefused`; the oldest is forgotten past the cap. */
+  private keepRefused(from: GraphPeer, credential: Uint8Array | undefined): void {
+    this.refused.delete(from.nodeId);
+    if (this.refused.size >= maxRefusedPeers) {
+      const oldest = this.refused.keys().next();
+      if (oldest.done !== true) this.refused.delete(oldest.value);
+    }
+    this.refused.set(from.nodeId, credential === undefined ? { from } : { from, credential });
+  }
+
   private async sayHello(nodeId: string, reply: boolean): Promise<void> {
+    const part = await this.helloPart(reply);
+    if (!this.closed) this.post(nodeId, part);
+  }
+
+  /** A hello with the graph's credential, if it has one; without, if getting it failed. */
+  private async helloPart(reply: boolean): Promise<GraphPart> {
     const credential = await this.components.provider.credential?.().catch(() => undefined);
-    if (this.closed) return;
-    this.post(
-      nodeId,
-      credential === undefined ? { t: 'hello', reply } : { t: 'hello', reply, cred: credential },
-    );
+    return credential === undefined ? { t: 'hello', reply } : { t: 'hello', reply, cred: credential };
   }
 
   private post(nodeId: string, part: GraphPart): void {

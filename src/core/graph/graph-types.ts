@@ -40,6 +40,8 @@ export interface GraphEvents {
   'status-changed': { readonly status: GraphStatus };
   /** Every neighbour of the graph has been reconciled with. */
   synchronized: { readonly neighbors: number };
+  /** A node refused this one a place in the graph, saying why (from its security provider). */
+  'link-refused': { readonly nodeId: string; readonly reason: string };
   /** Application data arrived on a direct channel (see `Graph.openDirect`). */
   'incoming-data': { readonly from: string; readonly data: Uint8Array };
 }

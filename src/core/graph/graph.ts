@@ -13,7 +13,6 @@ import type { GraphMessage, GraphPart } from './graph-messages.ts';
 import { GraphClosedError, type GraphEvents, type GraphNodeInfo, type GraphStatus } from './graph-types.ts';
 import { exportGraph, importGraph, type ImportProgress, type ImportSummary } from './graph-export.ts';
 import { Presence } from './presence.ts';
-import { encodeRecord } from './record-codec.ts';
 import { RecordIndex } from './record-index.ts';
 import { isSendersFault, RecordIntake, type IntakeVerdict } from './record-intake.ts';
 import { RecordWriter, type RecordChanges, type RecordDraft } from './record-writer.ts';
@@ -22,6 +21,14 @@ import { defaultGraphConfig, type GraphComponents, type GraphConfig } from './gr
 
 export type { GraphComponents, GraphConfig, GraphLinks } from './graph-config.ts';
 export type { RecordChanges, RecordDraft } from './record-writer.ts';
+
+/** The status of a graph before it starts and after it closes. */
+const closedStatus: GraphStatus = {
+  listening: false,
+  hasConnections: false,
+  synchronized: false,
+  storageFull: false,
+};
 
 /** Expired records purged per pass: one transaction's worth, the rest next time. */
 const purgeBatch = 500;
@@ -41,12 +48,7 @@ export class Graph extends TypedEventTarget<GraphEvents> {
   private readonly writer: RecordWriter;
   private readonly neighbors: GraphNeighbors;
   private readonly presence: Presence;
-  private currentStatus: GraphStatus = {
-    listening: false,
-    hasConnections: false,
-    synchronized: false,
-    storageFull: false,
-  };
+  private currentStatus: GraphStatus = { ...closedStatus };
   private readonly cancelTimers: (() => void)[] = [];
   private readonly counter = new TrafficCounter();
   private readonly directs: DirectChannels;
@@ -86,7 +88,7 @@ export class Graph extends TypedEventTarget<GraphEvents> {
         random: random.fork('broadcast'),
         send: (nodeId, message) => this.sendTree(nodeId, message),
         deliver: (id, payload, from) => this.deliverBroadcast(id, payload, from),
-        lookup: (id) => this.lookup(id),
+        lookup: (id) => this.index.encodedByHash(id),
       },
       this.config.broadcast,
     );
@@ -115,7 +117,7 @@ export class Graph extends TypedEventTarget<GraphEvents> {
       isMeshNeighbor: (nodeId) => components.links.peer(nodeId) !== undefined,
       send: (nodeId, part, kind) => this.send(nodeId, part, kind),
       offer: (encoded) => this.offer(encoded),
-      loadEncoded: (keys) => this.loadEncoded(keys),
+      loadEncoded: (keys) => this.index.encoded(keys),
       changed: (nodeId, change) => {
         if (change === 'connected') this.broadcast.addNeighbor(nodeId);
         else this.broadcast.removeNeighbor(nodeId);
@@ -215,9 +217,28 @@ export class Graph extends TypedEventTarget<GraphEvents> {
     return this.neighbors.progress();
   }
 
-  /** Reconciles with every neighbour now: the provider may accept records it refused before. */
+  /** Reconciles with every neighbour now, and asks about refused peers again: the provider knows more. */
   resync(): void {
+    this.neighbors.retryRefused();
     this.neighbors.resyncAll();
+  }
+
+  /**
+   * Greets again the linked nodes that do not take part yet: after the provider's credential
+   * changed (a newcomer wrote its membership), they may let this node in.
+   */
+  greetAgain(): void {
+    this.neighbors.greetOutsiders(this.components.links.neighbors());
+  }
+
+  /**
+   * Links to a node of the graph that is not a mesh neighbour (a session held open for the
+   * graph, as a direct connection) and greets it, so the two take part together.
+   */
+  async link(nodeId: string): Promise<void> {
+    if (this.closed) throw new GraphClosedError(this.graphId);
+    await this.components.links.openDirect(nodeId);
+    this.neighbors.greet(nodeId);
   }
 
   /** Parts with a neighbour the provider no longer authorizes; its next hello is asked again. */
@@ -278,6 +299,11 @@ export class Graph extends TypedEventTarget<GraphEvents> {
     this.counter.received(message);
     if (message.t === 'hello') return this.neighbors.hello(from, message.reply, message.cred);
     if (message.t === 'direct') return this.incoming(from, message.data);
+    if (message.t === 'refused') {
+      this.neighbors.wasRefused(from.nodeId);
+      this.emit('link-refused', { nodeId: from.nodeId, reason: message.reason });
+      return undefined;
+    }
     if (message.t === 'bye') {
       this.neighbors.leave(from.nodeId);
       return undefined;
@@ -345,18 +371,6 @@ export class Graph extends TypedEventTarget<GraphEvents> {
     }
     if (verdict.outcome === 'failed') return 'commit-failed';
     return verdict.outcome;
-  }
-
-  private async lookup(id: Uint8Array): Promise<Uint8Array | undefined> {
-    const key = this.index.keyOfHash(id);
-    if (key === undefined) return undefined;
-    const [encoded] = await this.loadEncoded([key]);
-    return encoded;
-  }
-
-  private async loadEncoded(keys: readonly string[]): Promise<Uint8Array[]> {
-    const found = await this.components.store.getMany(this.graphId, keys);
-    return found.map((stored) => encodeRecord(stored.record));
   }
 
   private report(stored: StoredRecord, previous: StoredRecord | undefined): void {

@@ -1,6 +1,7 @@
 import { toBase64Url } from '../../lib/bytes.ts';
 import type { RecordStore, StoredRecord } from '../ports.ts';
 import { ItemSet } from './reconcile/item-set.ts';
+import { encodeRecord } from './record-codec.ts';
 
 /** What the index keeps of each record: enough to order versions and to reconcile. */
 export interface IndexEntry {
@@ -65,6 +66,18 @@ export class RecordIndex {
   }
 
   /** Makes `stored` the current version of its key (after it was committed). */
+  /** The encodings of the records of `keys` that exist, read from the store together. */
+  async encoded(keys: readonly string[]): Promise<Uint8Array[]> {
+    const found = await this.store.getMany(this.graphId, keys);
+    return found.map((stored) => encodeRecord(stored.record));
+  }
+
+  /** The encoding of the version named `hash`, if it is held. */
+  async encodedByHash(hash: Uint8Array): Promise<Uint8Array | undefined> {
+    const key = this.keyOfHash(hash);
+    return key === undefined ? undefined : (await this.encoded([key]))[0];
+  }
+
   set(stored: StoredRecord): void {
     this.remove(stored.key);
     const entry = this.remember(stored);

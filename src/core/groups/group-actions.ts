@@ -54,6 +54,7 @@ export async function joinGroup(
     });
   }
   const group = await Group.open(components, invitation.groupId, invitation.groupKey);
+  group.addHints(invitation.nodes);
   try {
     const certificate = await acceptInvitation(signed, identity, nowMs);
     await group.writeMembership(identity.displayName, certificate);

@@ -17,6 +17,7 @@ import {
   invitationData,
   memberData,
   readData,
+  targetOf,
 } from './group-records.ts';
 import type { GroupState } from './group-state.ts';
 
@@ -103,8 +104,10 @@ export class GroupProvider implements SecurityProvider {
     const { state } = this.components;
     if (!state.isAdmin(record.creator))
       return state.isMember(record.creator) ? 'not-admin' : 'unknown-member';
+    const target = targetOf(record.type, record.id);
+    if (target === undefined) return 'wrong-target-id';
     const targetsPerson = record.type === GroupRecordTypes.role || record.type === GroupRecordTypes.removal;
-    if (targetsPerson && record.id === state.ownerId) return 'owner-is-fixed';
+    if (targetsPerson && target === state.ownerId) return 'owner-is-fixed';
     if (record.type === GroupRecordTypes.invitation && !record.deleted) {
       const data = readData(invitationData, record.data);
       if (data === undefined) return 'bad-data';
@@ -139,8 +142,9 @@ export class GroupProvider implements SecurityProvider {
     const removedAt = state.removedAtMs(record.creator);
     if (removedAt !== undefined && removedAt >= acceptedAtMs) return 'removed';
     const { maxUses } = signed.invitation;
-    if (maxUses > 0 && state.usesOf(signed.invitation.id, record.creator) >= maxUses)
+    if (maxUses > 0 && state.usesBefore(signed.invitation.id, acceptedAtMs, record.creator) >= maxUses) {
       return 'invitation-used-up';
+    }
     return undefined;
   }
 }

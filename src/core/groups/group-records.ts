@@ -113,6 +113,27 @@ export function writeData(value: Parameters<typeof encodeCbor>[0]): Uint8Array<A
   return encodeCbor(value);
 }
 
+/** Record id prefixes of admin records about someone or something, so one admin's role, removal
+ * and revocation records never share a key (`creator/id`) with each other or an invitation. */
+const targetPrefixes: Readonly<Record<string, string>> = {
+  [GroupRecordTypes.role]: 'role-',
+  [GroupRecordTypes.removal]: 'removal-',
+  [GroupRecordTypes.revocation]: 'revoke-',
+};
+
+/** The record id of an admin record of `type` about `target` (an identity or invitation id). */
+export function targetRecordId(type: string, target: string): string {
+  return `${targetPrefixes[type] ?? ''}${target}`;
+}
+
+/** The identity or invitation id an admin record of `type` is about; undefined if its id is wrong. */
+export function targetOf(type: string, recordId: string): string | undefined {
+  const prefix = targetPrefixes[type] ?? '';
+  return recordId.startsWith(prefix) && recordId.length > prefix.length
+    ? recordId.slice(prefix.length)
+    : undefined;
+}
+
 /** The record id of one member's reaction `emoji` to a message: one record per pair. */
 export function reactionId(messageKey: string, emoji: string): string {
   return toBase64Url(sha256(utf8(`${messageKey}\u0000${emoji}`)).subarray(0, 16));

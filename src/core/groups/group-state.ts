@@ -8,6 +8,7 @@ import {
   memberData,
   readData,
   roleData,
+  targetRecordId,
   type InfoData,
 } from './group-records.ts';
 
@@ -62,7 +63,7 @@ const stateTypes: ReadonlySet<string> = new Set([
  */
 export class GroupState {
   private readonly records = new Map<string, StoredRecord>();
-  private derived: { members: Map<string, GroupMember>; uses: Map<string, string[]> } | undefined;
+  private derived: { members: Map<string, GroupMember>; uses: Map<string, Candidate[]> } | undefined;
 
   constructor(
     readonly groupId: string,
@@ -142,9 +143,20 @@ export class GroupState {
     return this.latestFor(GroupRecordTypes.revocation, invitationId)?.record.createdAtMs;
   }
 
-  /** Identities that used an invitation, earliest first, `except` left out. */
-  usesOf(invitationId: string, except?: string): number {
-    return (this.view().uses.get(invitationId) ?? []).filter((id) => id !== except).length;
+  /** How many identities hold a place from an invitation now. */
+  usesOf(invitationId: string): number {
+    return (this.view().uses.get(invitationId) ?? []).length;
+  }
+
+  /**
+   * How many of an invitation's places are taken by acceptances ranked before one made at
+   * `acceptedAtMs` by `identityId` (earlier first, then the smaller identity id): the order
+   * `members` keeps, so a replica that heard of the later joiner first still agrees.
+   */
+  usesBefore(invitationId: string, acceptedAtMs: number, identityId: string): number {
+    return (this.view().uses.get(invitationId) ?? []).filter((use) =>
+      ranksBefore(use, { acceptedAtMs, identityId }),
+    ).length;
   }
 
   /** The group's name, description and colour: the newest an admin wrote. */
@@ -178,7 +190,9 @@ export class GroupState {
     return out.sort((a, b) => b.invitation.createdAtMs - a.invitation.createdAtMs);
   }
 
-  private latestFor(type: string, id: string): StoredRecord | undefined {
+  /** The newest standing admin record of `type` about `target`, by any admin. */
+  private latestFor(type: string, target: string): StoredRecord | undefined {
+    const id = targetRecordId(type, target);
     let newest: StoredRecord | undefined;
     for (const stored of this.records.values()) {
       const { record } = stored;
@@ -195,10 +209,8 @@ export class GroupState {
 
   private derive(): NonNullable<GroupState['derived']> {
     const candidates = this.candidates();
-    const uses = new Map<string, string[]>();
-    const ranked = [...candidates.values()].sort(
-      (a, b) => a.acceptedAtMs - b.acceptedAtMs || (a.identityId < b.identityId ? -1 : 1),
-    );
+    const uses = new Map<string, Candidate[]>();
+    const ranked = [...candidates.values()].sort((a, b) => (ranksBefore(a, b) ? -1 : 1));
     const members = new Map<string, GroupMember>();
     members.set(this.ownerId, {
       identityId: this.ownerId,
@@ -215,7 +227,7 @@ export class GroupState {
       if (revokedAt !== undefined && revokedAt <= candidate.acceptedAtMs) continue;
       const users = uses.get(candidate.invitationId) ?? [];
       if (candidate.maxUses > 0 && users.length >= candidate.maxUses) continue;
-      users.push(candidate.identityId);
+      users.push(candidate);
       uses.set(candidate.invitationId, users);
       members.set(candidate.identityId, {
         identityId: candidate.identityId,
@@ -272,6 +284,16 @@ export class GroupState {
     }
     return out;
   }
+}
+
+/** Whether acceptance `a` ranks before `b` for an invitation's places. */
+function ranksBefore(
+  a: { readonly acceptedAtMs: number; readonly identityId: string },
+  b: { readonly acceptedAtMs: number; readonly identityId: string },
+): boolean {
+  return (
+    a.acceptedAtMs < b.acceptedAtMs || (a.acceptedAtMs === b.acceptedAtMs && a.identityId < b.identityId)
+  );
 }
 
 function byModified(a: StoredRecord, b: StoredRecord): number {

@@ -10,8 +10,17 @@ import type { Timers } from '../mesh/timers.ts';
 import { identityIdOf } from '../identity/ids.ts';
 import { ChatLog, type ChatMessage } from './chat-log.ts';
 import { GroupProvider, pendingReasons } from './group-provider.ts';
-import { GroupRecordTypes, maxMessageLength, reactionId, writeData, type InfoData } from './group-records.ts';
+import {
+  GroupRecordTypes,
+  maxMessageLength,
+  reactionId,
+  targetOf,
+  targetRecordId,
+  writeData,
+  type InfoData,
+} from './group-records.ts';
 import { GroupState, type GroupMember } from './group-state.ts';
+import { GroupLinks, type GroupLinksConfig } from './group-links.ts';
 import type { GroupKey } from './group-key.ts';
 
 /** What a `Group` runs on: the node's graphs, store and identity. */
@@ -22,6 +31,7 @@ export interface GroupComponents {
   readonly nodeId: string;
   readonly timers: Timers;
   readonly graphConfig?: Partial<GraphConfig>;
+  readonly linksConfig?: Partial<GroupLinksConfig>;
 }
 
 /** Events of a `Group`. */
@@ -63,6 +73,10 @@ export class Group extends TypedEventTarget<GroupEvents> {
   private cancelRetry: (() => void) | undefined;
   private cancelReceipt: (() => void) | undefined;
   private readonly refusals = new Map<string, number>();
+  private readonly links: GroupLinks;
+  private lastRefusal: string | undefined;
+  /** Node ids to try before members' own are known: those a join link named. */
+  private readonly hints = new Set<string>();
 
   private constructor(
     components: GroupComponents,
@@ -78,6 +92,12 @@ export class Group extends TypedEventTarget<GroupEvents> {
     this.state = state;
     this.chat = chat;
     this.graph = graph;
+    this.links = new GroupLinks(
+      graph,
+      () => this.linkCandidates(),
+      components.timers,
+      components.linksConfig,
+    );
   }
 
   /** Opens a group whose key this node holds: loads its records, then takes part in its graph. */
@@ -102,6 +122,14 @@ export class Group extends TypedEventTarget<GroupEvents> {
     group.start();
     await graph.setPresence(true).catch(() => undefined);
     return group;
+  }
+
+  /**
+   * Why a member last refused this node (`invitation-revoked`, `invitation-used-up`, ...), while
+   * no member takes part with it; undefined once one does.
+   */
+  get refusal(): string | undefined {
+    return this.graph.graphNeighbors().length === 0 ? this.lastRefusal : undefined;
   }
 
   get status(): GraphStatus {
@@ -165,6 +193,8 @@ export class Group extends TypedEventTarget<GroupEvents> {
         expiresAtMs: this.foreverMs(),
       });
     else throw new GroupActionError('You left this group.', { hint: 'Ask an admin for a new join link.' });
+    // Nodes that refused this one before it had a membership to show may take it now.
+    this.graph.greetAgain();
   }
 
   async setInfo(info: InfoData): Promise<void> {
@@ -214,14 +244,22 @@ export class Group extends TypedEventTarget<GroupEvents> {
   async setRole(identityId: string, role: 'admin' | 'member'): Promise<void> {
     this.requireAdmin();
     if (identityId === this.state.ownerId) throw new GroupActionError('The owner’s role cannot change.');
-    await this.putOwn(GroupRecordTypes.role, identityId, writeData({ r: role }));
+    await this.putOwn(
+      GroupRecordTypes.role,
+      targetRecordId(GroupRecordTypes.role, identityId),
+      writeData({ r: role }),
+    );
   }
 
   /** Removes a member: their links are refused and their later records rejected. */
   async remove(identityId: string): Promise<void> {
     this.requireAdmin();
     if (identityId === this.state.ownerId) throw new GroupActionError('The owner cannot be removed.');
-    await this.putOwn(GroupRecordTypes.removal, identityId, writeData({}));
+    await this.putOwn(
+      GroupRecordTypes.removal,
+      targetRecordId(GroupRecordTypes.removal, identityId),
+      writeData({}),
+    );
   }
 
   /** Publishes an invitation this node signed, so admins see it and can revoke it. */
@@ -244,7 +282,11 @@ export class Group extends TypedEventTarget<GroupEvents> {
 
   async revokeInvitation(id: string): Promise<void> {
     this.requireAdmin();
-    await this.putOwn(GroupRecordTypes.revocation, id, writeData({}));
+    await this.putOwn(
+      GroupRecordTypes.revocation,
+      targetRecordId(GroupRecordTypes.revocation, id),
+      writeData({}),
+    );
   }
 
   /** Leaves the group: withdraws this member's record, which every member sees. */
@@ -253,12 +295,19 @@ export class Group extends TypedEventTarget<GroupEvents> {
     if ((await this.graph.get(key))?.record.deleted === false) await this.graph.delete(key);
   }
 
+  /** Node ids to dial while no member's is known, such as those of the join link. */
+  addHints(nodeIds: readonly string[]): void {
+    for (const nodeId of nodeIds) if (nodeId !== this.components.nodeId) this.hints.add(nodeId);
+    this.links.poke();
+  }
+
   /** Reconciles with every neighbour now. */
   resync(): void {
     this.graph.resync();
   }
 
   close(): void {
+    this.links.stop();
     this.cancelRetry?.();
     this.cancelReceipt?.();
     for (const off of this.offs.splice(0)) off();
@@ -274,7 +323,12 @@ export class Group extends TypedEventTarget<GroupEvents> {
         this.emit('changed', {});
       }),
       graph.on('status-changed', () => this.emit('changed', {})),
+      graph.on('link-refused', ({ reason }) => {
+        if (reason !== 'not-authorized' || this.lastRefusal === undefined) this.lastRefusal = reason;
+        this.emit('changed', {});
+      }),
     );
+    this.links.start();
     void graph.nodes().then((nodes) => {
       for (const node of nodes) this.nodes.set(node.nodeId, node);
       this.emit('changed', {});
@@ -288,7 +342,9 @@ export class Group extends TypedEventTarget<GroupEvents> {
     }
     if (GroupState.tracks(stored.record.type)) {
       this.state.apply(stored);
-      if (stored.record.type === GroupRecordTypes.removal) this.dismissRemoved(stored.record.id);
+      if (stored.record.type === GroupRecordTypes.removal) {
+        this.dismissRemoved(targetOf(GroupRecordTypes.removal, stored.record.id) ?? '');
+      }
       this.emit('changed', {});
       if (this.pending > 0) this.scheduleRetry();
       return;
@@ -302,6 +358,16 @@ export class Group extends TypedEventTarget<GroupEvents> {
     const message = isNew ? this.chat.get(stored.key) : undefined;
     this.emit('chat', { added: message === undefined ? [] : [message] });
     if (stored.record.type === GroupRecordTypes.chat) this.scheduleReceipt();
+  }
+
+  /** Members' nodes, online ones first, then the hints; never this node or a removed member's. */
+  private linkCandidates(): string[] {
+    const self = this.components.nodeId;
+    const online = [...this.nodes.values()]
+      .filter((node) => node.online && this.state.isMember(node.identityId))
+      .map((node) => node.nodeId);
+    const members = this.state.members().map((member) => member.nodeId);
+    return [...new Set([...online, ...members, ...this.hints])].filter((id) => id !== '' && id !== self);
   }
 
   /**

@@ -141,7 +141,13 @@ export async function readJoinLink(
   if (payload.length === 0 || payload.length > (maxInvitationBytes * 4) / 3 + 200)
     return { ok: false, reason: 'malformed' };
   if (!/^[A-Za-z0-9_-]+$/.test(payload)) return { ok: false, reason: 'malformed' };
-  const envelope = decodeChecked(fromBase64Url(payload), signedEnvelope);
+  let decoded: Uint8Array;
+  try {
+    decoded = fromBase64Url(payload);
+  } catch {
+    return { ok: false, reason: 'malformed' };
+  }
+  const envelope = decodeChecked(decoded, signedEnvelope);
   if (envelope === undefined) return { ok: false, reason: 'malformed' };
   return checkInvitation(envelope.i, envelope.s);
 }

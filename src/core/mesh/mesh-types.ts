@@ -51,6 +51,8 @@ export interface MeshEvents {
   status: MeshStatus;
   'neighbor-up': { readonly nodeId: string; readonly route: LinkRoute };
   'neighbor-down': { readonly nodeId: string; readonly reason: string };
+  /** The last session with a node closed, neighbour or direct: nothing reaches it now. */
+  'link-closed': { readonly nodeId: string };
 }
 
 /** What a `Mesh` is built from. */

@@ -324,6 +324,8 @@ export class Mesh extends TypedEventTarget<MeshEvents> {
     session.on('closed', () => {
       this.channels.delete(channel);
       this.relinked(session.peer.nodeId, channel);
+      if (this.sessionOf(session.peer.nodeId) === undefined)
+        this.emit('link-closed', { nodeId: session.peer.nodeId });
     });
     return channel;
   }
