@@ -1,4 +1,5 @@
 import { bundleScenario } from './bundle.ts';
+import { chatScenario } from './chat.ts';
 import { graphScenario } from './graph.ts';
 import { linkScenario } from './link.ts';
 import { meshScenario } from './mesh.ts';
@@ -17,4 +18,5 @@ export const scenarios: readonly Scenario[] = [
   linkScenario,
   meshScenario,
   graphScenario,
+  chatScenario,
 ];

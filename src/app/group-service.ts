@@ -268,6 +268,7 @@ export class GroupService extends TypedEventTarget<{
 
   private async openEntry(session: Session, entry: GroupEntry): Promise<void> {
     const group = await Group.open(this.groupComponents(session), entry.id, entry.key);
+    group.addHints(entry.nodes);
     if (this.session !== session) {
       group.close();
       return;

@@ -100,12 +100,12 @@ export class GraphNeighbors {
       return 'link-not-authorized';
     }
     this.refused.delete(from.nodeId);
-    if (this.closed || !this.components.isMeshNeighbor(from.nodeId)) return undefined;
+    if (!this.canTalkTo(from.nodeId)) return undefined;
     if (!isReply) {
       // The answer goes out before anything `join` sends, or the peer would take this node's
       // first round for a stranger's.
       const answer = await this.helloPart(true);
-      if (this.closed || !this.components.isMeshNeighbor(from.nodeId)) return undefined;
+      if (!this.canTalkTo(from.nodeId)) return undefined;
       this.post(from.nodeId, answer);
       // A first hello from a peer already in the graph: it opened the graph again, or came
       // back on a new link that replaced the old one. Whatever was under way with it is gone.
@@ -239,6 +239,11 @@ export class GraphNeighbors {
       if (oldest.done !== true) this.refused.delete(oldest.value);
     }
     this.refused.set(from.nodeId, credential === undefined ? { from } : { from, credential });
+  }
+
+  /** Whether this graph is open and `nodeId` still linked (either may change across an await). */
+  private canTalkTo(nodeId: string): boolean {
+    return !this.closed && this.components.isMeshNeighbor(nodeId);
   }
 
   private async sayHello(nodeId: string, reply: boolean): Promise<void> {
