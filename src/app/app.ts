@@ -12,6 +12,7 @@ import type { InvitationChoice } from '../core/groups/group-actions.ts';
 import type { InfoData } from '../core/groups/group-records.ts';
 import { GroupService, type GroupSummary, type JoinPreview } from './group-service.ts';
 import { Notifier } from './notifier.ts';
+import { watchIdle } from './idle.ts';
 import type { PeerJsTransportInit } from '../transport/peerjs/peerjs-transport.ts';
 import { AppSettings } from './app-settings.ts';
 import type { MeshSnapshot } from '../core/mesh/mesh-types.ts';
@@ -121,6 +122,7 @@ export class App extends TypedEventTarget<{ changed: AppState }> {
     );
     this.groups.on('changed', () => this.update({ groups: this.groups.summaries }));
     this.groups.on('message', (incoming) => this.notifier.notify(incoming));
+    if (typeof document !== 'undefined') watchIdle((away) => void this.groups.setAway(away));
     this.settings.on('changed', (next) => {
       this.update({ settings: next });
       this.reconnect();

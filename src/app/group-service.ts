@@ -35,6 +35,8 @@ export interface GroupSummary {
   readonly linked: boolean;
   readonly left: boolean;
   readonly removed: boolean;
+  /** Why members refused this node's membership, while none takes part with it. */
+  readonly refusal?: string;
   readonly lastMessage?: { readonly authorName: string; readonly text: string; readonly atMs: number };
 }
 
@@ -95,6 +97,7 @@ export class GroupService extends TypedEventTarget<{
   private summaryCache: GroupSummary[] = [];
   private cancelLinking: (() => void) | undefined;
   private readonly linkBackoff = new Backoff(linkRetryMs, maxLinkRetryMs);
+  private away = false;
   private connectTo: ((nodeIds: readonly string[]) => Promise<boolean>) | undefined;
 
   constructor(components: GroupServiceComponents) {
@@ -244,6 +247,13 @@ export class GroupService extends TypedEventTarget<{
     this.refresh();
   }
 
+  /** Tells every group this user is idle, or back; groups opened later start as told. */
+  async setAway(away: boolean): Promise<void> {
+    this.away = away;
+    const groups = [...(this.session?.groups.values() ?? [])].map(({ group }) => group);
+    await Promise.all(groups.map((group) => group.setAway(away).catch(() => undefined)));
+  }
+
   stop(): void {
     this.closeSession();
   }
@@ -277,6 +287,7 @@ export class GroupService extends TypedEventTarget<{
   }
 
   private adopt(session: Session, group: Group): void {
+    if (this.away) void group.setAway(true).catch(() => undefined);
     const offChanged = group.on('changed', () => this.refresh());
     const offChat = group.on('chat', ({ added }) => {
       this.refresh();
@@ -368,6 +379,7 @@ export class GroupService extends TypedEventTarget<{
       unread: 0,
       linked: group.neighbors().length > 0,
       left: false,
+      ...(group.refusal === undefined ? {} : { refusal: group.refusal }),
       removed:
         group.state.removedAtMs(session.identity.id) !== undefined &&
         !group.state.isMember(session.identity.id),

@@ -59,7 +59,7 @@ export class GroupController implements ReactiveController {
       identityId: member.identityId,
       name: member.name,
       role: member.role,
-      presence: member.online ? 'online' : 'offline',
+      presence: member.online ? (member.away ? 'away' : 'online') : 'offline',
       ...(member.lastSeenMs === undefined ? {} : { lastSeenMs: member.lastSeenMs }),
       self: member.identityId === group.self,
     }));

@@ -17,6 +17,18 @@ import '../components/member-list.ts';
 import '../components/invitation-form.ts';
 import { groupViewStyles } from './group-view-styles.ts';
 
+/** Why members refused this node, in words, with what to do. */
+function refusalText(reason: string): string {
+  const why: Record<string, string> = {
+    'invitation-used-up': 'the join link was already used as many times as it allows',
+    'invitation-revoked': 'an admin revoked the join link',
+    'inviter-not-admin': 'the person who invited you is no longer an admin',
+    removed: 'an admin removed you',
+  };
+  const text = why[reason] ?? `your membership was refused (${reason})`;
+  return `Members turned you away: ${text}. Ask an admin for a new join link.`;
+}
+
 /** A confirmation the dialog asks for. */
 interface Confirmation {
   readonly heading: string;
@@ -111,8 +123,8 @@ export class GroupView extends LitElement {
           <mycel-member-list
             .members=${this.group.members}
             .canManage=${canManage && blocked === ''}
-            @promote=${(event: CustomEvent<{ identityId: string }>) => this.act(() => group.setRole(event.detail.identityId, 'admin'))}
-            @demote=${(event: CustomEvent<{ identityId: string }>) => this.act(() => group.setRole(event.detail.identityId, 'member'))}
+            @promote=${(event: CustomEvent<{ identityId: string }>) => this.act(() => group.admin.setRole(event.detail.identityId, 'admin'))}
+            @demote=${(event: CustomEvent<{ identityId: string }>) => this.act(() => group.admin.setRole(event.detail.identityId, 'member'))}
             @remove=${(event: CustomEvent<{ identityId: string }>) => this.askRemove(group, event.detail.identityId)}
           ></mycel-member-list>
         </section>
@@ -148,12 +160,14 @@ export class GroupView extends LitElement {
         .busy=${this.busy}
         @create-invitation=${this.createInvitation}
         @revoke-invitation=${(event: CustomEvent<RevokeInvitationDetail>) =>
-          this.act(() => this.requireGroup().revokeInvitation(event.detail.id))}
+          this.act(() => this.requireGroup().admin.revokeInvitation(event.detail.id))}
       ></mycel-invitation-form>
     </section>`;
   }
 
   private statusText(group: Group, linked: boolean): string {
+    const refusal = group.refusal;
+    if (refusal !== undefined && refusal !== 'not-authorized') return refusalText(refusal);
     const members = group.members();
     const online = members.filter((member) => member.online).length;
     if (members.length <= 1) return 'Only you so far: create an invitation to add people.';
@@ -215,7 +229,7 @@ export class GroupView extends LitElement {
       heading: `Remove ${name}?`,
       text: `${name} can no longer link to the group or post in it. They keep what they already have.`,
       action: 'Remove member',
-      run: () => group.remove(identityId),
+      run: () => group.admin.remove(identityId),
     });
   }
 

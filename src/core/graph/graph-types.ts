@@ -27,6 +27,8 @@ export interface GraphNodeInfo {
   readonly lastSeenMs: number;
   /** Whether its presence is current (not expired, not withdrawn). */
   readonly online: boolean;
+  /** Whether the node said its user is idle. */
+  readonly away: boolean;
 }
 
 /** Events of a `Graph`. */

@@ -17,18 +17,11 @@ import { RecordIndex } from './record-index.ts';
 import { isSendersFault, RecordIntake, type IntakeVerdict } from './record-intake.ts';
 import { RecordWriter, type RecordChanges, type RecordDraft } from './record-writer.ts';
 import type { GraphPeer } from './security.ts';
+import { GraphStatusFlags } from './graph-status.ts';
 import { defaultGraphConfig, type GraphComponents, type GraphConfig } from './graph-config.ts';
 
 export type { GraphComponents, GraphConfig, GraphLinks } from './graph-config.ts';
 export type { RecordChanges, RecordDraft } from './record-writer.ts';
-
-/** The status of a graph before it starts and after it closes. */
-const closedStatus: GraphStatus = {
-  listening: false,
-  hasConnections: false,
-  synchronized: false,
-  storageFull: false,
-};
 
 /** Expired records purged per pass: one transaction's worth, the rest next time. */
 const purgeBatch = 500;
@@ -48,7 +41,7 @@ export class Graph extends TypedEventTarget<GraphEvents> {
   private readonly writer: RecordWriter;
   private readonly neighbors: GraphNeighbors;
   private readonly presence: Presence;
-  private currentStatus: GraphStatus = { ...closedStatus };
+  private readonly flags = new GraphStatusFlags((status) => this.emit('status-changed', { status }));
   private readonly cancelTimers: (() => void)[] = [];
   private readonly counter = new TrafficCounter();
   private readonly directs: DirectChannels;
@@ -136,7 +129,7 @@ export class Graph extends TypedEventTarget<GraphEvents> {
   }
 
   get status(): GraphStatus {
-    return this.currentStatus;
+    return this.flags.value;
   }
 
   /** Number of records held (tombstones included). */
@@ -181,14 +174,16 @@ export class Graph extends TypedEventTarget<GraphEvents> {
 
   /**
    * Publishes this node's presence in the graph, refreshed while it runs, or stops
-   * (`PeerGraphSetPresence`); while on, `node-changed` reports every node's presence.
+   * (`PeerGraphSetPresence`); while on, `node-changed` reports every node's presence. `away`
+   * says the user is idle.
    */
-  async setPresence(on: boolean): Promise<void> {
+  async setPresence(on: boolean, away = false): Promise<void> {
     if (!on) {
       this.presence.stop();
       return;
     }
     if (this.closed) throw new GraphClosedError(this.graphId);
+    await this.presence.setAway(away);
     await this.presence.start();
   }
 
@@ -223,18 +218,12 @@ export class Graph extends TypedEventTarget<GraphEvents> {
     this.neighbors.resyncAll();
   }
 
-  /**
-   * Greets again the linked nodes that do not take part yet: after the provider's credential
-   * changed (a newcomer wrote its membership), they may let this node in.
-   */
+  /** Greets linked nodes not in the graph yet: after the credential changed they may let this node in. */
   greetAgain(): void {
     this.neighbors.greetOutsiders(this.components.links.neighbors());
   }
 
-  /**
-   * Links to a node of the graph that is not a mesh neighbour (a session held open for the
-   * graph, as a direct connection) and greets it, so the two take part together.
-   */
+  /** Links to a graph node that is not a mesh neighbour (a direct session) and greets it. */
   async link(nodeId: string): Promise<void> {
     if (this.closed) throw new GraphClosedError(this.graphId);
     await this.components.links.openDirect(nodeId);
@@ -275,7 +264,7 @@ export class Graph extends TypedEventTarget<GraphEvents> {
     this.neighbors.close();
     this.broadcast.stop();
     this.presence.stop();
-    this.setStatus({ listening: false });
+    this.flags.set({ listening: false });
   }
 
   /** The hub's news that the mesh gained a neighbour: greets it for this graph. */
@@ -290,7 +279,7 @@ export class Graph extends TypedEventTarget<GraphEvents> {
 
   /** The hub's news that the mesh started or stopped. */
   meshChanged(): void {
-    this.setStatus({ listening: !this.closed && this.components.links.listening() });
+    this.flags.set({ listening: !this.closed && this.components.links.listening() });
   }
 
   /** A checked message of this graph from a neighbour; returns a rejection reason, if any. */
@@ -339,9 +328,9 @@ export class Graph extends TypedEventTarget<GraphEvents> {
 
   private recheck(): void {
     const synchronized = this.neighbors.synchronized();
-    this.setStatus({ hasConnections: this.neighbors.size > 0 });
-    if (synchronized === this.currentStatus.synchronized) return;
-    this.setStatus({ synchronized });
+    this.flags.set({ hasConnections: this.neighbors.size > 0 });
+    if (synchronized === this.flags.value.synchronized) return;
+    this.flags.set({ synchronized });
     if (synchronized) this.emit('synchronized', { neighbors: this.neighbors.size });
   }
 
@@ -351,10 +340,10 @@ export class Graph extends TypedEventTarget<GraphEvents> {
     if (verdict.outcome === 'failed') {
       // By name: the store's error class lives in its adapter, which the core cannot import.
       if (verdict.error instanceof Error && verdict.error.name === 'StorageFullError') {
-        this.setStatus({ storageFull: true });
+        this.flags.set({ storageFull: true });
       }
-    } else if (verdict.outcome === 'accepted' && this.currentStatus.storageFull) {
-      this.setStatus({ storageFull: false });
+    } else if (verdict.outcome === 'accepted' && this.flags.value.storageFull) {
+      this.flags.set({ storageFull: false });
     }
     return verdict;
   }
@@ -406,13 +395,5 @@ export class Graph extends TypedEventTarget<GraphEvents> {
 
   private nowMs(): number {
     return Math.floor(this.components.timers.nowMs());
-  }
-
-  private setStatus(changes: Partial<GraphStatus>): void {
-    const next = { ...this.currentStatus, ...changes };
-    const same = (Object.keys(next) as (keyof GraphStatus)[]).every((k) => next[k] === this.currentStatus[k]);
-    if (same) return;
-    this.currentStatus = next;
-    this.emit('status-changed', { status: next });
   }
 }

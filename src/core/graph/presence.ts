@@ -69,6 +69,7 @@ export function nodeInfoOf(stored: StoredRecord, nowMs: number): GraphNodeInfo |
     nodeId: record.id,
     identityId: record.creator,
     lastSeenMs: record.modifiedAtMs,
+    away: record.attributes['away'] === 1,
     online: !record.deleted && record.expiresAtMs > nowMs,
   };
 }
@@ -102,6 +103,7 @@ interface WatchedNode {
  * expiry rather than when the graph purges them.
  */
 export class Presence {
+  private away = false;
   private readonly components: PresenceComponents;
   private readonly config: PresenceConfig;
   /** Key of this node's presence record. */
@@ -132,6 +134,16 @@ export class Presence {
    * Publishes this node's presence and keeps it fresh until `stop`. Resolves once the first
    * write and the look at the nodes already known are done; never rejects (see `lastError`).
    */
+  /** Marks this node away (idle) or back; a running presence republishes at once. */
+  async setAway(away: boolean): Promise<void> {
+    if (away === this.away) return;
+    this.away = away;
+    if (!this.running) return;
+    // A publish under way may carry the old value: this one goes after it.
+    await this.publishing;
+    await this.refresh();
+  }
+
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
@@ -195,7 +207,7 @@ export class Presence {
   private async publish(): Promise<void> {
     const { graph, nodeId } = this.components;
     const expiresAtMs = this.nowMs() + this.config.lifetimeMs;
-    const attributes = { node: nodeId };
+    const attributes = this.away ? { node: nodeId, away: 1 } : { node: nodeId };
     const existing = await graph.get(this.key);
     if (existing === undefined) {
       await graph.add({ type: presenceRecordType, id: nodeId, attributes, expiresAtMs });

@@ -33,7 +33,7 @@ export async function createGroup(
   const key = newGroupKey(identity.publicKey);
   const group = await Group.open(components, await groupIdOf(key), key);
   await group.writeMembership(identity.displayName);
-  await group.setInfo(info);
+  await group.admin.setInfo(info);
   return group;
 }
 
@@ -101,7 +101,7 @@ export async function inviteTo(
     },
     identity.signingKey,
   );
-  await group.publishInvitation(
+  await group.admin.publishInvitation(
     signed.invitation.id,
     signed.body,
     signed.signature,

@@ -1,4 +1,5 @@
 import { sha256 } from '@noble/hashes/sha2.js';
+import type { RecordStore, StoredRecord } from '../ports.ts';
 import { toBase64Url, utf8 } from '../../lib/bytes.ts';
 import { nodeIdPattern } from '../identity/ids.ts';
 import { encodeCbor } from '../wire/cbor.ts';
@@ -137,4 +138,14 @@ export function targetOf(type: string, recordId: string): string | undefined {
 /** The record id of one member's reaction `emoji` to a message: one record per pair. */
 export function reactionId(messageKey: string, emoji: string): string {
   return toBase64Url(sha256(utf8(`${messageKey}\u0000${emoji}`)).subarray(0, 16));
+}
+
+/** Every record of a graph, a page at a time. */
+export async function* allRecords(store: RecordStore, graphId: string): AsyncGenerator<StoredRecord> {
+  let page = await store.query(graphId, { limit: 1000, includeDeleted: true });
+  for (;;) {
+    yield* page.records;
+    if (page.next === undefined) return;
+    page = await store.query(graphId, { limit: 1000, includeDeleted: true, after: page.next });
+  }
 }

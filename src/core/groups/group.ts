@@ -1,5 +1,4 @@
 import { TypedEventTarget } from '../../lib/events.ts';
-import { MycelError } from '../../lib/errors.ts';
 import type { RecordStore, StoredRecord } from '../ports.ts';
 import type { Graph, GraphConfig } from '../graph/graph.ts';
 import type { GraphHub } from '../graph/graph-hub.ts';
@@ -11,16 +10,20 @@ import { identityIdOf } from '../identity/ids.ts';
 import { ChatLog, type ChatMessage } from './chat-log.ts';
 import { GroupProvider, pendingReasons } from './group-provider.ts';
 import {
+  allRecords,
   GroupRecordTypes,
   maxMessageLength,
   reactionId,
   targetOf,
-  targetRecordId,
   writeData,
   type InfoData,
 } from './group-records.ts';
 import { GroupState, type GroupMember } from './group-state.ts';
 import { GroupLinks, type GroupLinksConfig } from './group-links.ts';
+import { GroupAdmin } from './group-admin.ts';
+import { GroupActionError, GroupWriter } from './group-writer.ts';
+
+export { GroupActionError } from './group-writer.ts';
 import type { GroupKey } from './group-key.ts';
 
 /** What a `Group` runs on: the node's graphs, store and identity. */
@@ -42,19 +45,12 @@ export interface GroupEvents {
   chat: { readonly added: readonly ChatMessage[] };
 }
 
-/** A write the group refused: says why in words for the user. */
-export class GroupActionError extends MycelError {
-  override name = 'GroupActionError';
-}
-
 /** How long after new messages this node says how far it has received. */
 const receiptDelayMs = 1500;
 /** How long after the state grew the group asks its neighbours for records it refused. */
 const retryDelayMs = 300;
 /** How long a removed member's links stay, for the removal to reach them. */
 const dismissDelayMs = 3000;
-/** Chat records live for ten years: history is what a chat is for. */
-const chatLifetimeMs = 10 * 365 * 24 * 3600_000;
 
 /**
  * One group on this node (Windows Peer Grouping's group): a graph whose security provider
@@ -74,7 +70,11 @@ export class Group extends TypedEventTarget<GroupEvents> {
   private cancelReceipt: (() => void) | undefined;
   private readonly refusals = new Map<string, number>();
   private readonly links: GroupLinks;
+  private readonly writer: GroupWriter;
+  /** What admins do: info, roles, removals, invitations. */
+  readonly admin: GroupAdmin;
   private lastRefusal: string | undefined;
+  private away = false;
   /** Node ids to try before members' own are known: those a join link named. */
   private readonly hints = new Set<string>();
 
@@ -92,6 +92,8 @@ export class Group extends TypedEventTarget<GroupEvents> {
     this.state = state;
     this.chat = chat;
     this.graph = graph;
+    this.writer = new GroupWriter(graph, state, components.author.identityId, components.timers);
+    this.admin = new GroupAdmin(this.writer, state);
     this.links = new GroupLinks(
       graph,
       () => this.linkCandidates(),
@@ -148,13 +150,19 @@ export class Group extends TypedEventTarget<GroupEvents> {
     return this.state.info();
   }
 
-  /** Members with whether a node of theirs is online and when one was last seen. */
-  members(): (GroupMember & { readonly online: boolean; readonly lastSeenMs: number | undefined })[] {
+  /** Members with whether a node of theirs is online (and not idle) and when one was last seen. */
+  members(): (GroupMember & {
+    readonly online: boolean;
+    readonly away: boolean;
+    readonly lastSeenMs: number | undefined;
+  })[] {
     return this.state.members().map((member) => {
       const seen = [...this.nodes.values()].filter((node) => node.identityId === member.identityId);
       const online = member.identityId === this.self || seen.some((node) => node.online);
+      const away =
+        member.identityId === this.self ? this.away : seen.every((node) => !node.online || node.away);
       const lastSeenMs = seen.length === 0 ? undefined : Math.max(...seen.map((node) => node.lastSeenMs));
-      return { ...member, online, lastSeenMs };
+      return { ...member, online, away: online && away, lastSeenMs };
     });
   }
 
@@ -190,27 +198,22 @@ export class Group extends TypedEventTarget<GroupEvents> {
         type: GroupRecordTypes.member,
         id: this.self,
         data,
-        expiresAtMs: this.foreverMs(),
+        expiresAtMs: this.writer.foreverMs(),
       });
     else throw new GroupActionError('You left this group.', { hint: 'Ask an admin for a new join link.' });
     // Nodes that refused this one before it had a membership to show may take it now.
     this.graph.greetAgain();
   }
 
-  async setInfo(info: InfoData): Promise<void> {
-    this.requireAdmin();
-    await this.putOwn(GroupRecordTypes.info, 'info', writeData({ n: info.n, d: info.d, c: info.c }));
-  }
-
   /** Sends a chat message; `replyTo` is the key of the message it answers. */
   async send(text: string, replyTo?: string): Promise<ChatMessage> {
     const trimmed = this.checkText(text);
     const at = Math.max(Math.floor(this.components.timers.nowMs()), this.chat.latestAtMs + 1);
-    const stored = await this.write(() =>
+    const stored = await this.writer.write(() =>
       this.graph.add({
         type: GroupRecordTypes.chat,
         data: writeData({ t: trimmed, at, ...(replyTo === undefined ? {} : { r: replyTo }) }),
-        expiresAtMs: this.foreverMs(),
+        expiresAtMs: this.writer.foreverMs(),
       }),
     );
     return this.chat.get(stored.key) ?? failed();
@@ -223,69 +226,21 @@ export class Group extends TypedEventTarget<GroupEvents> {
       at: message.atMs,
       ...(message.replyTo === undefined ? {} : { r: message.replyTo }),
     });
-    await this.write(() => this.graph.update(key, { data }));
+    await this.writer.write(() => this.graph.update(key, { data }));
   }
 
   async deleteMessage(key: string): Promise<void> {
     this.ownMessage(key);
-    await this.write(() => this.graph.delete(key));
+    await this.writer.write(() => this.graph.delete(key));
   }
 
   /** Adds this member's `emoji` to a message, or takes it back if it is there. */
   async react(messageKey: string, emoji: string): Promise<void> {
     const mine = this.chat.get(messageKey)?.reactions.get(emoji)?.has(this.self) ?? false;
-    await this.putOwn(
+    await this.writer.putOwn(
       GroupRecordTypes.reaction,
       reactionId(messageKey, emoji),
       writeData({ to: messageKey, e: emoji, on: !mine }),
-    );
-  }
-
-  async setRole(identityId: string, role: 'admin' | 'member'): Promise<void> {
-    this.requireAdmin();
-    if (identityId === this.state.ownerId) throw new GroupActionError('The owner’s role cannot change.');
-    await this.putOwn(
-      GroupRecordTypes.role,
-      targetRecordId(GroupRecordTypes.role, identityId),
-      writeData({ r: role }),
-    );
-  }
-
-  /** Removes a member: their links are refused and their later records rejected. */
-  async remove(identityId: string): Promise<void> {
-    this.requireAdmin();
-    if (identityId === this.state.ownerId) throw new GroupActionError('The owner cannot be removed.');
-    await this.putOwn(
-      GroupRecordTypes.removal,
-      targetRecordId(GroupRecordTypes.removal, identityId),
-      writeData({}),
-    );
-  }
-
-  /** Publishes an invitation this node signed, so admins see it and can revoke it. */
-  async publishInvitation(
-    id: string,
-    body: Uint8Array,
-    signature: Uint8Array,
-    expiresAtMs: number,
-  ): Promise<void> {
-    this.requireAdmin();
-    await this.write(() =>
-      this.graph.add({
-        type: GroupRecordTypes.invitation,
-        id,
-        data: writeData({ i: body, s: signature }),
-        expiresAtMs,
-      }),
-    );
-  }
-
-  async revokeInvitation(id: string): Promise<void> {
-    this.requireAdmin();
-    await this.putOwn(
-      GroupRecordTypes.revocation,
-      targetRecordId(GroupRecordTypes.revocation, id),
-      writeData({}),
     );
   }
 
@@ -293,6 +248,13 @@ export class Group extends TypedEventTarget<GroupEvents> {
   async leave(): Promise<void> {
     const key = recordKey({ creator: this.self, id: this.self });
     if ((await this.graph.get(key))?.record.deleted === false) await this.graph.delete(key);
+  }
+
+  /** Tells the group's members that this user is idle, or back. */
+  async setAway(away: boolean): Promise<void> {
+    this.away = away;
+    await this.graph.setPresence(true, away);
+    this.emit('changed', {});
   }
 
   /** Node ids to dial while no member's is known, such as those of the join link. */
@@ -412,7 +374,9 @@ export class Group extends TypedEventTarget<GroupEvents> {
       this.cancelReceipt = undefined;
       const upTo = this.chat.latestAtMs;
       if (upTo > this.chat.receiptOf(this.self) && this.state.isMember(this.self)) {
-        void this.putOwn(GroupRecordTypes.receipt, 'receipt', writeData({ upTo })).catch(() => undefined);
+        void this.writer
+          .putOwn(GroupRecordTypes.receipt, 'receipt', writeData({ upTo }))
+          .catch(() => undefined);
       }
     });
   }
@@ -420,32 +384,6 @@ export class Group extends TypedEventTarget<GroupEvents> {
   private async credential(): Promise<Uint8Array | undefined> {
     const stored = await this.graph.get(recordKey({ creator: this.self, id: this.self }));
     return stored === undefined || stored.record.deleted ? undefined : encodeRecord(stored.record);
-  }
-
-  /** Adds or updates this node's record `id` of `type`. */
-  private async putOwn(type: string, id: string, data: Uint8Array): Promise<void> {
-    const key = recordKey({ creator: this.self, id });
-    const existing = await this.graph.get(key);
-    await this.write(() =>
-      existing === undefined || existing.record.deleted
-        ? this.graph.add({ type, id, data, expiresAtMs: this.foreverMs() })
-        : this.graph.update(key, { data }),
-    );
-  }
-
-  private async write(task: () => Promise<StoredRecord>): Promise<StoredRecord> {
-    if (!this.state.isMember(this.self)) {
-      throw new GroupActionError(
-        this.state.removedAtMs(this.self) === undefined
-          ? 'You are not a member of this group yet.'
-          : 'You were removed from this group.',
-      );
-    }
-    return task();
-  }
-
-  private requireAdmin(): void {
-    if (!this.state.isAdmin(this.self)) throw new GroupActionError('Only admins can do that.');
   }
 
   private ownMessage(key: string): ChatMessage {
@@ -462,22 +400,8 @@ export class Group extends TypedEventTarget<GroupEvents> {
       throw new GroupActionError(`A message can have at most ${maxMessageLength} characters.`);
     return trimmed;
   }
-
-  private foreverMs(): number {
-    return Math.floor(this.components.timers.nowMs()) + chatLifetimeMs;
-  }
 }
 
 function failed(): never {
   throw new GroupActionError('The message was not stored.');
-}
-
-/** Every record of a graph, a page at a time. */
-async function* allRecords(store: RecordStore, graphId: string): AsyncGenerator<StoredRecord> {
-  let page = await store.query(graphId, { limit: 1000, includeDeleted: true });
-  for (;;) {
-    yield* page.records;
-    if (page.next === undefined) return;
-    page = await store.query(graphId, { limit: 1000, includeDeleted: true, after: page.next });
-  }
 }

@@ -94,6 +94,7 @@ describe('graph presence on a simulated mesh', () => {
         identityId: entry.node.identity.identityId,
         lastSeenMs: (await ownRecord(entry)).record.modifiedAtMs,
         online: true,
+        away: false,
       })),
     );
     expect(new Set(expected.map(({ lastSeenMs }) => lastSeenMs)).size, 'distinct start times').to.equal(3);
@@ -120,7 +121,7 @@ describe('graph presence on a simulated mesh', () => {
     if (watcher === undefined || leaver === undefined) throw new Error('three nodes');
     leaver.presence.stop();
     const last = (await ownRecord(leaver)).record;
-    const offline = { nodeId: leaver.node.nodeId, lastSeenMs: last.modifiedAtMs, online: false };
+    const offline = { nodeId: leaver.node.nodeId, lastSeenMs: last.modifiedAtMs, online: false, away: false };
     const leaverChanges = (): GraphNodeInfo[] =>
       watcher.changes.filter((info) => info.nodeId === leaver.node.nodeId);
 

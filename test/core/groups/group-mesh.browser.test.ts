@@ -117,10 +117,19 @@ describe('Groups over real WebRTC', function () {
       'admin',
     );
 
+    const idle = nodes[2];
+    if (idle === undefined) throw new Error('no node 2');
+    await groups[2]?.setAway(true);
+    const idleSeen = (group: Group): boolean | undefined =>
+      group.members().find((member) => member.identityId === idle.identity.id)?.away;
+    await waitFor(() => groups.every((group) => idleSeen(group) === true), 'node 2 to show as away', 30_000);
+    await groups[2]?.setAway(false);
+    await waitFor(() => groups.every((group) => idleSeen(group) === false), 'node 2 to show as back', 30_000);
+
     const removed = nodes[7];
     const removedGroup = groups[7];
     if (removed === undefined || removedGroup === undefined) throw new Error('no node 7');
-    await byAdmin.remove(removed.identity.id);
+    await byAdmin.admin.remove(removed.identity.id);
     await waitFor(
       () => groups.every((group) => !group.state.isMember(removed.identity.id)),
       'the removal to reach every node',
