@@ -5,7 +5,7 @@ import type { PreferenceStore, RecordStore, StoredIdentity } from '../core/ports
 import { GraphHub, offlineMesh, type GraphMesh } from '../core/graph/graph-hub.ts';
 import type { GraphConfig } from '../core/graph/graph.ts';
 import type { ChatMessage } from '../core/groups/chat-log.ts';
-import { Group } from '../core/groups/group.ts';
+import { Group, GroupActionError } from '../core/groups/group.ts';
 import {
   createGroup,
   inviteTo,
@@ -417,13 +417,13 @@ export class GroupService extends TypedEventTarget<{
   }
 
   private requireSession(): Session {
-    if (this.session === undefined) throw new JoinLinkError('Create an identity first.');
+    if (this.session === undefined) throw new GroupActionError('Create an identity first.');
     return this.session;
   }
 
   private requireGroup(groupId: string): Group {
     const group = this.group(groupId);
-    if (group === undefined) throw new JoinLinkError('That group is not in this browser.');
+    if (group === undefined) throw new GroupActionError('That group is not in this browser.');
     return group;
   }
 
