@@ -3,10 +3,8 @@
  * a started `Mesh`, an IndexedDB profile database with its record store and a `GraphHub`,
  * ready to create or join groups with the production graph settings (what a person in a chat
  * gets). Also forms a mesh of them and a group over it, as the app would: one owner, everyone
- * else through one join link; and builds message texts and the message list's views.
+ * else through one join link; and builds message texts.
  */
-import type { ChatMessageView } from '../../src/components/chat-types.ts';
-import type { ChatMessage } from '../../src/core/groups/chat-log.ts';
 import { GraphHub } from '../../src/core/graph/graph-hub.ts';
 import { createGroup, inviteTo, joinGroup, type GroupIdentity } from '../../src/core/groups/group-actions.ts';
 import type { Group, GroupComponents } from '../../src/core/groups/group.ts';
@@ -263,47 +261,4 @@ const words = [
 export function messageText(random: Random, index: number): string {
   const count = 1 + random.int(24);
   return [`#${index}`, ...Array.from({ length: count }, () => random.pick(words))].join(' ');
-}
-
-/** The list's view of one message, as the group controller builds it (group-controller.ts). */
-function toView(group: Group, message: ChatMessage, others: readonly string[]): ChatMessageView {
-  const nameOf = (id: string): string => group.state.nameOf(id) ?? 'Someone';
-  const own = message.authorId === group.self;
-  const replied = message.replyTo === undefined ? undefined : group.chat.get(message.replyTo);
-  const deliveredTo = own ? group.chat.deliveredTo(message.atMs, others) : 0;
-  return {
-    key: message.key,
-    authorId: message.authorId,
-    authorName: nameOf(message.authorId),
-    text: message.text,
-    sentAtMs: message.atMs,
-    edited: message.edited,
-    deleted: message.deleted,
-    own,
-    ...(replied === undefined
-      ? {}
-      : {
-          replyTo: {
-            key: replied.key,
-            authorName: nameOf(replied.authorId),
-            // The controller's excerpt length.
-            excerpt: replied.deleted ? 'Message deleted' : replied.text.slice(0, 80),
-          },
-        }),
-    reactions: [...message.reactions].map(([emoji, people]) => ({
-      emoji,
-      count: people.size,
-      mine: people.has(group.self),
-    })),
-    ...(own ? { delivery: { state: deliveredTo > 0 ? 'delivered' : 'sent', deliveredTo } } : {}),
-  };
-}
-
-/** Every message of `group` as the list shows it, in chat order. */
-export function chatViews(group: Group): ChatMessageView[] {
-  const others = group.state
-    .members()
-    .map((member) => member.identityId)
-    .filter((id) => id !== group.self);
-  return group.chat.list().map((message) => toView(group, message, others));
 }

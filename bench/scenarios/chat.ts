@@ -9,13 +9,13 @@
  * `ChatModule` (chat-reports.ts).
  */
 import '../../src/components/chat-message-list.ts';
+import { messageViews } from '../../src/controllers/group-controller.ts';
 import { createGroup, joinGroup } from '../../src/core/groups/group-actions.ts';
 import { Group } from '../../src/core/groups/group.ts';
 import { createRandom, type Random } from '../../src/lib/random.ts';
 import { sleep } from './bench-nodes.ts';
 import {
   ChatBenchError,
-  chatViews,
   deleteChatDatabases,
   messageText,
   describeGroups,
@@ -301,7 +301,7 @@ async function openOnce(node: ChatNode, closed: Group, box: HTMLElement): Promis
   const group = await Group.open(node.components, closed.id, closed.key);
   const openedAt = performance.now();
   try {
-    const views = chatViews(group);
+    const views = messageViews(group);
     const builtAt = performance.now();
     const list = document.createElement('mycel-chat-message-list');
     list.messages = views;

@@ -48,7 +48,7 @@ export class GroupController implements ReactiveController {
   get messages(): readonly ChatMessageView[] {
     const group = this.group;
     if (group === undefined) return [];
-    this.messageViews ??= this.buildMessages(group);
+    this.messageViews ??= messageViews(group);
     return this.messageViews;
   }
 
@@ -104,15 +104,16 @@ export class GroupController implements ReactiveController {
       }),
     );
   }
+}
 
-  private buildMessages(group: Group): ChatMessageView[] {
-    const others = group.state
-      .members()
-      .map((member) => member.identityId)
-      .filter((id) => id !== group.self);
-    const nameOf = (id: string): string => group.state.nameOf(id) ?? 'Someone';
-    return group.chat.list().map((message) => toView(group, message, others, nameOf));
-  }
+/** The message list's view of a group's whole chat, in chat order. */
+export function messageViews(group: Group): ChatMessageView[] {
+  const others = group.state
+    .members()
+    .map((member) => member.identityId)
+    .filter((id) => id !== group.self);
+  const nameOf = (id: string): string => group.state.nameOf(id) ?? 'Someone';
+  return group.chat.list().map((message) => toView(group, message, others, nameOf));
 }
 
 function toView(

@@ -5,7 +5,8 @@ import type { GroupIdentity } from '../../src/core/groups/group-actions.ts';
 import { realTimeTimers } from '../../src/core/mesh/timers.ts';
 import { createRandom } from '../../src/lib/random.ts';
 import { IdbRecordStore } from '../../src/storage/idb/record-store.ts';
-import type { MeshTestNode } from './mesh-nodes.ts';
+import { readJoinLink, type SignedInvitation } from '../../src/core/groups/invitation.ts';
+import { destroyMeshNodes, type MeshTestNode } from './mesh-nodes.ts';
 
 /** A mesh test node with a graph hub, ready to create or join groups. */
 export interface GroupTestNode extends MeshTestNode {
@@ -52,4 +53,18 @@ export function describeGroups(groups: readonly Group[]): string {
         `#${i} members ${group.state.members().length} messages ${group.chat.size} neighbours ${group.neighbors().length} status ${JSON.stringify(group.status)} refused ${JSON.stringify(group.rejections())}`,
     )
     .join('\n');
+}
+
+/** The checked invitation of a join link (or its payload); throws if the link is refused. */
+export async function signedFrom(link: string): Promise<SignedInvitation> {
+  const read = await readJoinLink(link);
+  if (!read.ok) throw new Error(`link refused: ${read.reason}`);
+  return read.signed;
+}
+
+/** Closes `groups`, then stops every node's hub, mesh, transport and database; empties both. */
+export async function closeGroupNodes(groups: Group[], nodes: GroupTestNode[]): Promise<void> {
+  for (const group of groups.splice(0)) group.close();
+  for (const node of nodes) node.hub.stop();
+  await destroyMeshNodes(nodes.splice(0));
 }

@@ -8,16 +8,18 @@ import { newRecordId } from '../../../src/core/graph/signed-records.ts';
 import { createGroup, inviteTo, joinGroup } from '../../../src/core/groups/group-actions.ts';
 import type { Group } from '../../../src/core/groups/group.ts';
 import { GroupRecordTypes, targetRecordId, writeData } from '../../../src/core/groups/group-records.ts';
-import {
-  acceptInvitation,
-  readJoinLink,
-  type SignedInvitation,
-} from '../../../src/core/groups/invitation.ts';
+import { acceptInvitation } from '../../../src/core/groups/invitation.ts';
 import { identityIdOf, nodeIdOf } from '../../../src/core/identity/ids.ts';
 import { encodeCbor, type WireValue } from '../../../src/core/wire/cbor.ts';
 import { joinMesh } from '../../helpers/graph-nodes.ts';
-import { describeGroups, groupNodeOf, type GroupTestNode } from '../../helpers/group-nodes.ts';
-import { createMeshNodes, destroyMeshNodes, waitFor } from '../../helpers/mesh-nodes.ts';
+import {
+  closeGroupNodes,
+  describeGroups,
+  groupNodeOf,
+  signedFrom,
+  type GroupTestNode,
+} from '../../helpers/group-nodes.ts';
+import { createMeshNodes, waitFor } from '../../helpers/mesh-nodes.ts';
 
 /** A key pair that is nobody's membership: an outsider's identity. */
 async function outsider(): Promise<{
@@ -66,23 +68,12 @@ function draft(
   };
 }
 
-async function signedFrom(payload: string): Promise<SignedInvitation> {
-  const read = await readJoinLink(payload);
-  if (!read.ok) throw new Error(read.reason);
-  return read.signed;
-}
-
 describe('a group under a hostile member, over real WebRTC', function () {
   this.timeout(180_000);
   let nodes: GroupTestNode[] = [];
   const groups: Group[] = [];
 
-  afterEach(async () => {
-    for (const group of groups.splice(0)) group.close();
-    for (const node of nodes) node.hub.stop();
-    await destroyMeshNodes(nodes);
-    nodes = [];
-  });
+  afterEach(() => closeGroupNodes(groups, nodes));
 
   it('refuses non-members, edits of others’ messages, admin records by members, used-up invitations and garbage; shows nothing', async () => {
     const meshNodes = await createMeshNodes(2);

@@ -2,28 +2,22 @@ import { expect } from 'chai';
 import { createGroup, inviteTo, joinGroup } from '../../../src/core/groups/group-actions.ts';
 import type { Group } from '../../../src/core/groups/group.ts';
 import { GroupActionError } from '../../../src/core/groups/group.ts';
-import { readJoinLink } from '../../../src/core/groups/invitation.ts';
 import { joinMesh } from '../../helpers/graph-nodes.ts';
-import { describeGroups, groupNodeOf, type GroupTestNode } from '../../helpers/group-nodes.ts';
-import { createMeshNodes, destroyMeshNodes, waitFor } from '../../helpers/mesh-nodes.ts';
-
-async function signedFrom(link: string): Promise<Parameters<typeof joinGroup>[2]> {
-  const read = await readJoinLink(link);
-  if (!read.ok) throw new Error(`link refused: ${read.reason}`);
-  return read.signed;
-}
+import {
+  closeGroupNodes,
+  describeGroups,
+  groupNodeOf,
+  signedFrom,
+  type GroupTestNode,
+} from '../../helpers/group-nodes.ts';
+import { createMeshNodes, waitFor } from '../../helpers/mesh-nodes.ts';
 
 describe('Groups over real WebRTC', function () {
   this.timeout(240_000);
   let nodes: GroupTestNode[] = [];
   const groups: Group[] = [];
 
-  afterEach(async () => {
-    for (const group of groups.splice(0)) group.close();
-    for (const node of nodes) node.hub.stop();
-    await destroyMeshNodes(nodes);
-    nodes = [];
-  });
+  afterEach(() => closeGroupNodes(groups, nodes));
 
   it('8 nodes join through links from different inviters, agree on members and messages, and a removed member cannot post', async () => {
     const meshNodes = await createMeshNodes(8);
