@@ -105,10 +105,8 @@ export class GraphHub extends TypedEventTarget<GraphHubEvents> {
     this.unsubscribe = [
       mesh.handle(graphProtocol, (from, body) => this.receive(from, body)),
       mesh.on('neighbor-up', ({ nodeId }) => this.each((graph) => graph.neighborUp(nodeId))),
-      // A neighbour dropped from the view may still be linked directly (a group's member link).
-      mesh.on('neighbor-down', ({ nodeId }) => {
-        if (mesh.neighborPeer(nodeId) === undefined) this.each((graph) => graph.neighborDown(nodeId));
-      }),
+      mesh.on('neighbor-down', ({ nodeId }) => this.each((graph) => graph.neighborDown(nodeId))),
+      // A direct link (a group's link to a member) is no neighbour: its end comes this way.
       mesh.on('link-closed', ({ nodeId }) => this.each((graph) => graph.neighborDown(nodeId))),
       mesh.on('status', () => this.each((graph) => graph.meshChanged())),
     ];
