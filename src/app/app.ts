@@ -10,7 +10,8 @@ import { Identities } from '../core/identity/identities.ts';
 import { nodeIdOf, shortId } from '../core/identity/ids.ts';
 import type { InvitationChoice } from '../core/groups/group-actions.ts';
 import type { InfoData } from '../core/groups/group-records.ts';
-import { GroupService, type GroupSummary, type JoinPreview } from './group-service.ts';
+import type { GroupService, GroupSummary, JoinPreview } from './group-service.ts';
+import type { Mesh } from '../core/mesh/mesh.ts';
 import { Notifier } from './notifier.ts';
 import { watchIdle } from './idle.ts';
 import type { PeerJsTransportInit } from '../transport/peerjs/peerjs-transport.ts';
@@ -63,8 +64,11 @@ export class App extends TypedEventTarget<{ changed: AppState }> {
   private readonly settings: AppSettings;
   readonly connection: Connection;
   private readonly mesh: MeshRunner;
-  /** The groups of the identity in use; views call their `Group`s through it. */
-  readonly groups: GroupService;
+  private readonly recordStore: RecordStore;
+  private readonly preferences: PreferenceStore;
+  private loadedGroups: GroupService | undefined;
+  private groupsLoading: Promise<GroupService> | undefined;
+  private latestMesh: Mesh | undefined;
   private readonly notifier = new Notifier();
   private readonly origin: URL;
   private readonly updates: ServiceWorkerUpdates | undefined;
@@ -82,10 +86,8 @@ export class App extends TypedEventTarget<{ changed: AppState }> {
       createTransport: components.createTransport,
     });
     this.mesh = new MeshRunner(components.loadMeshTransport, components.preferenceStore);
-    this.groups = new GroupService({
-      store: components.recordStore,
-      preferences: components.preferenceStore,
-    });
+    this.recordStore = components.recordStore;
+    this.preferences = components.preferenceStore;
     this.origin = components.origin;
     this.updates = components.updates;
     this.snapshot = {
@@ -105,6 +107,14 @@ export class App extends TypedEventTarget<{ changed: AppState }> {
   }
 
   /**
+   * The groups of the identity in use, once their code has loaded (it loads after the shell's
+   * first render, so the first screen does not wait for it); views call their `Group`s here.
+   */
+  get groups(): GroupService | undefined {
+    return this.loadedGroups;
+  }
+
+  /**
    * Loads the profile and starts the node once `lock` grants this tab the node (see
    * `holdNodeLock`); until then the state says another tab has it.
    */
@@ -117,12 +127,11 @@ export class App extends TypedEventTarget<{ changed: AppState }> {
       ({ current }) => void this.mesh.run(current, this.snapshot.settings.iceServers),
     );
     this.mesh.on('changed', ({ snapshot }) => this.update({ mesh: snapshot }));
-    this.mesh.on('mesh', ({ mesh }) =>
-      this.groups.attach(mesh, (nodeIds) => mesh?.connect(nodeIds) ?? Promise.resolve(false)),
-    );
-    this.groups.on('changed', () => this.update({ groups: this.groups.summaries }));
-    this.groups.on('message', (incoming) => this.notifier.notify(incoming));
-    if (typeof document !== 'undefined') watchIdle((away) => void this.groups.setAway(away));
+    this.mesh.on('mesh', ({ mesh }) => {
+      this.latestMesh = mesh;
+      this.attachGroups(this.loadedGroups);
+    });
+    if (typeof document !== 'undefined') watchIdle((away) => void this.loadedGroups?.setAway(away));
     this.settings.on('changed', (next) => {
       this.update({ settings: next });
       this.reconnect();
@@ -170,13 +179,13 @@ export class App extends TypedEventTarget<{ changed: AppState }> {
     return this.mesh.connectTo(nodeId.trim());
   }
 
-  createGroup(info: InfoData): Promise<string> {
-    return this.groups.create(info);
+  async createGroup(info: InfoData): Promise<string> {
+    return (await this.groupService()).create(info);
   }
 
   /** What a join link offers; rejects with a `JoinLinkError` that says what is wrong with it. */
-  previewJoinLink(link: string): Promise<JoinPreview> {
-    return this.groups.preview(link);
+  async previewJoinLink(link: string): Promise<JoinPreview> {
+    return (await this.groupService()).preview(link);
   }
 
   /**
@@ -184,8 +193,9 @@ export class App extends TypedEventTarget<{ changed: AppState }> {
    * the default switches this profile to it, unless the user chose one already.
    */
   async joinGroup(link: string): Promise<string> {
-    const preview = await this.groups.preview(link);
-    const groupId = await this.groups.join(link);
+    const groups = await this.groupService();
+    const preview = await groups.preview(link);
+    const groupId = await groups.join(link);
     if (preview.broker !== undefined && this.snapshot.settings.broker.kind === 'auto') {
       await this.settings.save({
         ...this.snapshot.settings,
@@ -200,17 +210,32 @@ export class App extends TypedEventTarget<{ changed: AppState }> {
     const { broker } = this.snapshot.settings;
     const brokerUrl =
       broker.kind === 'custom' ? broker.url : broker.kind === 'cloud' ? 'https://0.peerjs.com/' : undefined;
-    const payload = await this.groups.invite(groupId, {
+    const payload = await (await this.groupService()).invite(groupId, {
       ...choice,
       ...(brokerUrl === undefined ? {} : { broker: brokerUrl }),
     });
     return joinLinkOf(this.origin, payload);
   }
 
+  /** Leaves a group; its local copy stays, read-only, until deleted. */
+  async leaveGroup(groupId: string): Promise<void> {
+    await (await this.groupService()).leave(groupId);
+  }
+
+  /** Removes a group's records from this browser. */
+  async deleteGroupCopy(groupId: string): Promise<void> {
+    await (await this.groupService()).deleteLocal(groupId);
+  }
+
+  /** The user has seen a group's chat up to now. */
+  markGroupRead(groupId: string): void {
+    void this.loadedGroups?.markRead(groupId);
+  }
+
   /** Asks for notification permission the first time the user opens a group. */
   openedGroup(groupId: string): void {
     void this.notifier.askOnce();
-    void this.groups.markRead(groupId);
+    void this.loadedGroups?.markRead(groupId);
   }
 
   saveSettings(next: Settings): Promise<Settings> {
@@ -235,7 +260,26 @@ export class App extends TypedEventTarget<{ changed: AppState }> {
     if (identity?.id === previous) return;
     this.reconnect();
     const nodeId = identity === undefined ? undefined : await nodeIdOf(identity.publicKey, identity.nodeSalt);
-    await this.groups.useIdentity(identity, nodeId);
+    // Not awaited: the shell shows before the groups' code has loaded.
+    void this.groupService().then((groups) => groups.useIdentity(identity, nodeId));
+  }
+
+  /** Loads the groups' code once and builds their service. */
+  private groupService(): Promise<GroupService> {
+    this.groupsLoading ??= import('./group-service.ts').then(({ GroupService }) => {
+      const groups = new GroupService({ store: this.recordStore, preferences: this.preferences });
+      groups.on('changed', () => this.update({ groups: groups.summaries }));
+      groups.on('message', (incoming) => this.notifier.notify(incoming));
+      this.loadedGroups = groups;
+      this.attachGroups(groups);
+      return groups;
+    });
+    return this.groupsLoading;
+  }
+
+  private attachGroups(groups: GroupService | undefined): void {
+    const mesh = this.latestMesh;
+    groups?.attach(mesh, (nodeIds) => mesh?.connect(nodeIds) ?? Promise.resolve(false));
   }
 
   private reconnect(): void {

@@ -37,7 +37,7 @@ export class GroupController implements ReactiveController {
 
   hostUpdate(): void {
     const { app, groupId } = this.source();
-    if (app?.groups.group(groupId) !== this.group) this.follow();
+    if (app?.groups?.group(groupId) !== this.group) this.follow();
   }
 
   hostDisconnected(): void {
@@ -87,7 +87,7 @@ export class GroupController implements ReactiveController {
   private follow(): void {
     for (const off of this.offs.splice(0)) off();
     const { app, groupId } = this.source();
-    this.group = app?.groups.group(groupId);
+    this.group = app?.groups?.group(groupId);
     this.messageViews = undefined;
     this.memberViews = undefined;
     const group = this.group;

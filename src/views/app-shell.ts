@@ -14,8 +14,6 @@ import './identity-view.ts';
 import './settings-view.ts';
 import './network-view.ts';
 import './coming-soon-view.ts';
-import './groups-view.ts';
-import './join-view.ts';
 
 const navItems: readonly { route: Route; label: string }[] = [
   { route: 'groups', label: 'Groups' },
@@ -146,6 +144,12 @@ export class AppShell extends LitElement {
 
   /** Name of the User Timing mark set when the shell first shows real content (see bench/shell.ts). */
   static readonly renderedMark = 'mycel:shell-rendered';
+
+  /** Group pages (and their chat, QR and list code) load when first shown, not with the shell. */
+  override willUpdate(): void {
+    if (this.hash.startsWith('#join=')) void import('./join-view.ts');
+    else if (this.route === 'groups') void import('./groups-view.ts');
+  }
 
   override updated(): void {
     const phase = this.appState.value?.phase;

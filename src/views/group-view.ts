@@ -179,7 +179,7 @@ export class GroupView extends LitElement {
 
   private markRead(): void {
     if (document.visibilityState === 'visible' && this.group.value !== undefined)
-      void this.app?.groups.markRead(this.groupId);
+      this.app?.markGroupRead(this.groupId);
   }
 
   private async send(event: CustomEvent<SendDetail>): Promise<void> {
@@ -238,7 +238,7 @@ export class GroupView extends LitElement {
       heading: 'Leave this group?',
       text: 'Members see that you left. You keep the history in this browser until you delete it; to come back you need a new join link.',
       action: 'Leave group',
-      run: () => this.requireApp().groups.leave(this.groupId),
+      run: () => this.requireApp().leaveGroup(this.groupId),
     });
   }
 
@@ -248,7 +248,7 @@ export class GroupView extends LitElement {
       text: 'The group’s messages and members are removed from this browser. Other members keep theirs.',
       action: 'Delete local copy',
       run: async () => {
-        await this.requireApp().groups.deleteLocal(this.groupId);
+        await this.requireApp().deleteGroupCopy(this.groupId);
         window.location.hash = '#/groups';
       },
     });
