@@ -210,7 +210,9 @@ export class App extends TypedEventTarget<{ changed: AppState }> {
     const { broker } = this.snapshot.settings;
     const brokerUrl =
       broker.kind === 'custom' ? broker.url : broker.kind === 'cloud' ? 'https://0.peerjs.com/' : undefined;
-    const payload = await (await this.groupService()).invite(groupId, {
+    const payload = await (
+      await this.groupService()
+    ).invite(groupId, {
       ...choice,
       ...(brokerUrl === undefined ? {} : { broker: brokerUrl }),
     });
