@@ -4,7 +4,6 @@ import { createRandom } from '../lib/random.ts';
 import type { PreferenceStore, RecordStore, StoredIdentity } from '../core/ports.ts';
 import { GraphHub, offlineMesh, type GraphMesh } from '../core/graph/graph-hub.ts';
 import type { GraphConfig } from '../core/graph/graph.ts';
-import type { ChatMessage } from '../core/groups/chat-log.ts';
 import { Group, GroupActionError } from '../core/groups/group.ts';
 import {
   createGroup,
@@ -15,51 +14,12 @@ import {
   type InvitationChoice,
 } from '../core/groups/group-actions.ts';
 import type { InfoData } from '../core/groups/group-records.ts';
-import type { GroupRole } from '../core/groups/group-state.ts';
 import { readJoinLink, type SignedInvitation } from '../core/groups/invitation.ts';
 import { realTimeTimers, type Timers } from '../core/mesh/timers.ts';
 import { GroupList, type GroupEntry } from './group-list.ts';
+import type { GroupSummary, IncomingMessage, JoinPreview } from './group-types.ts';
 
-/** A group as the list of groups shows it. */
-export interface GroupSummary {
-  readonly id: string;
-  readonly name: string;
-  readonly description: string;
-  readonly colour: string;
-  readonly role: GroupRole | undefined;
-  readonly memberCount: number;
-  readonly onlineCount: number;
-  /** Messages by others after the last one the user saw. */
-  readonly unread: number;
-  /** Whether a member's node takes part with this one now. */
-  readonly linked: boolean;
-  readonly left: boolean;
-  readonly removed: boolean;
-  /** Why members refused this node's membership, while none takes part with it. */
-  readonly refusal?: string;
-  readonly lastMessage?: { readonly authorName: string; readonly text: string; readonly atMs: number };
-}
-
-/** What a join link offers, before the user confirms. */
-export interface JoinPreview {
-  readonly groupId: string;
-  readonly groupName: string;
-  readonly inviterName: string;
-  readonly inviterId: string;
-  readonly role: 'member' | 'admin';
-  readonly note: string;
-  readonly expiresAtMs: number;
-  readonly alreadyMember: boolean;
-  readonly broker?: string;
-}
-
-/** A new message by someone else, for notifications. */
-export interface IncomingMessage {
-  readonly groupId: string;
-  readonly groupName: string;
-  readonly authorName: string;
-  readonly message: ChatMessage;
-}
+export type { GroupSummary, IncomingMessage, JoinPreview } from './group-types.ts';
 
 /** What a `GroupService` is built from. */
 export interface GroupServiceComponents {
@@ -142,10 +102,7 @@ export class GroupService extends TypedEventTarget<{
     this.scheduleLinking(0);
   }
 
-  /**
-   * Moves the groups onto the node's running mesh, or off it when it stopped; `connect` dials
-   * nodes through it (`Mesh.connect`).
-   */
+  /** Moves the groups onto the running mesh (or off it); `connect` dials through it. */
   attach(mesh: GraphMesh | undefined, connect?: (nodeIds: readonly string[]) => Promise<boolean>): void {
     this.mesh = mesh;
     this.connectTo = connect;

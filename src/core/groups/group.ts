@@ -1,11 +1,8 @@
 import { TypedEventTarget } from '../../lib/events.ts';
-import type { RecordStore, StoredRecord } from '../ports.ts';
-import type { Graph, GraphConfig } from '../graph/graph.ts';
-import type { GraphHub } from '../graph/graph-hub.ts';
+import type { StoredRecord } from '../ports.ts';
+import type { Graph } from '../graph/graph.ts';
 import type { GraphNodeInfo, GraphStatus } from '../graph/graph-types.ts';
 import { encodeRecord, recordKey } from '../graph/record-codec.ts';
-import type { RecordAuthor } from '../graph/signed-records.ts';
-import type { Timers } from '../mesh/timers.ts';
 import { identityIdOf } from '../identity/ids.ts';
 import { ChatLog, type ChatMessage } from './chat-log.ts';
 import { GroupProvider, pendingReasons } from './group-provider.ts';
@@ -19,31 +16,15 @@ import {
   type InfoData,
 } from './group-records.ts';
 import { GroupState, type GroupMember } from './group-state.ts';
-import { GroupLinks, type GroupLinksConfig } from './group-links.ts';
+import { GroupLinks } from './group-links.ts';
+import type { GroupComponents, GroupEvents } from './group-types.ts';
+
+export type { GroupComponents, GroupEvents } from './group-types.ts';
 import { GroupAdmin } from './group-admin.ts';
 import { GroupActionError, GroupWriter } from './group-writer.ts';
 
 export { GroupActionError } from './group-writer.ts';
 import type { GroupKey } from './group-key.ts';
-
-/** What a `Group` runs on: the node's graphs, store and identity. */
-export interface GroupComponents {
-  readonly hub: GraphHub;
-  readonly store: RecordStore;
-  readonly author: RecordAuthor;
-  readonly nodeId: string;
-  readonly timers: Timers;
-  readonly graphConfig?: Partial<GraphConfig>;
-  readonly linksConfig?: Partial<GroupLinksConfig>;
-}
-
-/** Events of a `Group`. */
-export interface GroupEvents {
-  /** Info, members, roles, invitations, presence or status changed. */
-  changed: Record<string, never>;
-  /** Messages, reactions or receipts changed; `added` lists new messages by others. */
-  chat: { readonly added: readonly ChatMessage[] };
-}
 
 /** How long after new messages this node says how far it has received. */
 const receiptDelayMs = 1500;
