@@ -1,5 +1,6 @@
 import { bundleScenario } from './bundle.ts';
 import { chatScenario } from './chat.ts';
+import { distHashScenario } from './dist-hash.ts';
 import { graphScenario } from './graph.ts';
 import { linkScenario } from './link.ts';
 import { meshScenario } from './mesh.ts';
@@ -19,4 +20,5 @@ export const scenarios: readonly Scenario[] = [
   meshScenario,
   graphScenario,
   chatScenario,
+  distHashScenario,
 ];

@@ -256,3 +256,51 @@ export interface RecordStore {
   /** Removes every record of a graph. */
   deleteGraph(graphId: string): Promise<void>;
 }
+
+/** Where a file stands in this browser. */
+export type StoredFileState = 'downloading' | 'paused' | 'complete';
+
+/** A file this browser holds blocks of, or wants to: its local state, not its content information. */
+export interface StoredFile {
+  /** `contentIdOf(size, root)` (`src/core/dist/content-info.ts`). */
+  readonly contentId: string;
+  /** The group whose `mycel/file` record describes it. */
+  readonly groupId: string;
+  /** That record's key (`creator/id`). */
+  readonly recordKey: string;
+  readonly state: StoredFileState;
+  /** Why a paused download stopped, for the user (`quota`, `user`, …). */
+  readonly pauseReason?: string;
+  readonly addedAtMs: number;
+}
+
+/** One block of a file's content. */
+export interface StoredBlock {
+  readonly index: number;
+  readonly bytes: Uint8Array<ArrayBuffer>;
+}
+
+/** The blocks of shared files and their local state, kept in IndexedDB in the app. */
+export interface BlockStore {
+  /**
+   * Stores blocks of one content in one transaction. Rejects with `StorageFullError` when the
+   * browser's quota is exhausted; either way nothing of it was written.
+   */
+  putBlocks(contentId: string, blocks: readonly StoredBlock[]): Promise<void>;
+  getBlock(contentId: string, index: number): Promise<Uint8Array<ArrayBuffer> | undefined>;
+  /** Indexes of the blocks held of `contentId`, ascending, read from keys only. */
+  heldBlocks(contentId: string): Promise<number[]>;
+  /** Deletes every block of `contentId` and its file state. */
+  deleteContent(contentId: string): Promise<void>;
+  putFile(file: StoredFile): Promise<void>;
+  getFile(contentId: string): Promise<StoredFile | undefined>;
+  files(): Promise<StoredFile[]>;
+}
+
+/** The browser's storage quota (`navigator.storage`), injectable so tests can run out of room. */
+export interface StorageQuota {
+  /** Bytes free for this origin, or undefined when the browser will not say. */
+  available(): Promise<number | undefined>;
+  /** Asks the browser to keep this origin's data (`persist()`); whether it will. */
+  persist(): Promise<boolean>;
+}

@@ -33,6 +33,8 @@ export const HashDomains = {
   groupId: 'mycel/group/1',
   /** An invitation's id as a membership certificate names it. */
   invitation: 'mycel/invitation/1',
+  /** A file's content id, from its size and Merkle root. */
+  content: 'mycel/content/1',
 } as const;
 
 /** One of the registered hash domains. */

@@ -13,6 +13,8 @@ export interface ChatMessage {
   readonly edited: boolean;
   readonly deleted: boolean;
   readonly replyTo?: string;
+  /** The key of the `mycel/file` record of a file shared with the message. */
+  readonly file?: string;
   /** Emoji → identity ids that reacted with it. */
   readonly reactions: ReadonlyMap<string, ReadonlySet<string>>;
 }
@@ -64,6 +66,7 @@ export class ChatLog {
       edited: !record.deleted && record.version > 1,
       deleted: record.deleted,
       ...(data?.r === undefined ? {} : { replyTo: data.r }),
+      ...(data?.f === undefined ? {} : { file: data.f }),
       reactions: before?.reactions ?? this.pendingReactions(stored.key),
     });
     this.latestMs = Math.max(this.latestMs, atMs);

@@ -20,6 +20,7 @@ import {
   targetOf,
 } from './group-records.ts';
 import type { GroupState } from './group-state.ts';
+import { judgeFileRecord } from './file-records.ts';
 
 /** How far a message's chat time may stray from its record's creation time. */
 const maxChatSkewMs = 10 * 60_000;
@@ -87,7 +88,7 @@ export class GroupProvider implements SecurityProvider {
     return this.judgeMemberWrite(record);
   }
 
-  private judgeMemberWrite(record: GraphRecord): string | undefined {
+  private async judgeMemberWrite(record: GraphRecord): Promise<string | undefined> {
     const { state } = this.components;
     if (!state.isMember(record.creator)) {
       return state.removedAtMs(record.creator) === undefined ? 'unknown-member' : 'removed';
@@ -96,6 +97,9 @@ export class GroupProvider implements SecurityProvider {
       const data = readData(chatData, record.data);
       if (data === undefined || Math.abs(data.at - record.createdAtMs) > maxChatSkewMs)
         return 'bad-chat-time';
+    }
+    if (record.type === GroupRecordTypes.file || record.type === GroupRecordTypes.holding) {
+      return judgeFileRecord(record);
     }
     return undefined;
   }

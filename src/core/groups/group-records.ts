@@ -17,6 +17,8 @@ import {
 import { certificateSchema, decodeChecked, maxGroupNameLength, maxInvitationBytes } from './invitation.ts';
 import { bytes } from '../wire/schema.ts';
 import { signatureBytes } from '../crypto/ed25519.ts';
+import { maxRecordBytes } from '../graph/record-codec.ts';
+import { hashBytes, maxBlocks, maxFileBytes } from '../dist/content-info.ts';
 
 // The record types of a group's graph and the CBOR data each carries. Admin types need an
 // admin's signature; member types a valid membership; everyone writes only their own records.
@@ -40,6 +42,10 @@ export const GroupRecordTypes = {
   reaction: 'mycel/reaction',
   /** How far this member has received the chat; one per member, id `receipt`. Member. */
   receipt: 'mycel/receipt',
+  /** A shared file's content information; id = its content id. Member. */
+  file: 'mycel/file',
+  /** That this member holds blocks of a file (all, or some); id = the content id. Member. */
+  holding: 'mycel/holding',
 } as const;
 
 export const adminRecordTypes: ReadonlySet<string> = new Set([
@@ -78,6 +84,8 @@ export const chatData = object({
   /** The message's place in the chat: its author's clock, never behind what they had seen. */
   at: integer({ min: 0, max: maxTimeMs }),
   r: optional(recordKeyText),
+  /** The key of the `mycel/file` record of a file shared with the message. */
+  f: optional(recordKeyText),
 });
 export const reactionData = object({
   to: recordKeyText,
@@ -85,11 +93,24 @@ export const reactionData = object({
   on: boolean(),
 });
 export const receiptData = object({ upTo: integer({ min: 0, max: maxTimeMs }) });
+/** The longest image thumbnail a file record may carry. */
+export const maxThumbnailBytes = 16 * 1024;
+export const fileData = object({
+  n: text({ maxLength: 255, minLength: 1 }),
+  m: text({ maxLength: 127, pattern: /^[a-z0-9.+-]+\/[a-z0-9.+-]+$|^$/ }),
+  s: integer({ min: 1, max: maxFileBytes }),
+  h: bytes({ minLength: hashBytes, maxLength: maxBlocks * hashBytes }),
+  r: bytes({ length: hashBytes }),
+  th: optional(bytes({ minLength: 1, maxLength: maxThumbnailBytes })),
+});
+/** Whether this member holds some, all or none (any more) of a file. */
+export const holdingData = object({ s: oneOf(literal('partial'), literal('complete'), literal('none')) });
 
 export type InfoData = Infer<typeof infoData>;
 export type MemberData = Infer<typeof memberData>;
 export type ChatData = Infer<typeof chatData>;
 export type ReactionData = Infer<typeof reactionData>;
+export type FileData = Infer<typeof fileData>;
 
 /** The data schema of each group record type. */
 export const dataSchemas: Readonly<Record<string, Schema<unknown>>> = {
@@ -102,11 +123,13 @@ export const dataSchemas: Readonly<Record<string, Schema<unknown>>> = {
   [GroupRecordTypes.chat]: chatData,
   [GroupRecordTypes.reaction]: reactionData,
   [GroupRecordTypes.receipt]: receiptData,
+  [GroupRecordTypes.file]: fileData,
+  [GroupRecordTypes.holding]: holdingData,
 };
 
 /** Record data of a group type, decoded and checked; undefined if malformed. */
 export function readData<T>(schema: Schema<T>, data: Uint8Array): T | undefined {
-  return decodeChecked(data, schema, maxMessageLength * 4 + 4096);
+  return decodeChecked(data, schema, maxRecordBytes);
 }
 
 /** Encodes record data. */

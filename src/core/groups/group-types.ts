@@ -5,6 +5,7 @@ import type { RecordAuthor } from '../graph/signed-records.ts';
 import type { Timers } from '../mesh/timers.ts';
 import type { ChatMessage } from './chat-log.ts';
 import type { GroupLinksConfig } from './group-links.ts';
+import type { Distribution } from '../dist/distribution.ts';
 
 /** What a `Group` runs on: the node's graphs, store and identity. */
 export interface GroupComponents {
@@ -15,6 +16,8 @@ export interface GroupComponents {
   readonly timers: Timers;
   readonly graphConfig?: Partial<GraphConfig>;
   readonly linksConfig?: Partial<GroupLinksConfig>;
+  /** The node's file distribution; without it the group shows files but cannot fetch or share them. */
+  readonly distribution?: Distribution;
 }
 
 /** Events of a `Group`. */

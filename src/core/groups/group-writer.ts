@@ -24,6 +24,12 @@ export class GroupWriter {
 
   /** Runs a write if this identity is a member; otherwise says why it cannot write. */
   async write(task: () => Promise<StoredRecord>): Promise<StoredRecord> {
+    this.requireMember();
+    return task();
+  }
+
+  /** Throws `GroupActionError` saying why, unless this identity is a member. */
+  requireMember(): void {
     if (!this.state.isMember(this.self)) {
       throw new GroupActionError(
         this.state.removedAtMs(this.self) === undefined
@@ -31,7 +37,6 @@ export class GroupWriter {
           : 'You were removed from this group.',
       );
     }
-    return task();
   }
 
   /** Adds or updates this node's record `id` of `type`. */

@@ -25,6 +25,7 @@ import { GroupActionError, GroupWriter } from './group-writer.ts';
 
 export { GroupActionError } from './group-writer.ts';
 import type { GroupKey } from './group-key.ts';
+import { GroupFiles, type ShareOptions } from './group-files.ts';
 
 /** How long after new messages this node says how far it has received. */
 const receiptDelayMs = 1500;
@@ -54,6 +55,8 @@ export class Group extends TypedEventTarget<GroupEvents> {
   private readonly writer: GroupWriter;
   /** What admins do: info, roles, removals, invitations. */
   readonly admin: GroupAdmin;
+  /** The files shared in the group. */
+  readonly files: GroupFiles;
   private lastRefusal: string | undefined;
   private away = false;
   /** Node ids to try before members' own are known: those a join link named. */
@@ -75,6 +78,14 @@ export class Group extends TypedEventTarget<GroupEvents> {
     this.graph = graph;
     this.writer = new GroupWriter(graph, state, components.author.identityId, components.timers);
     this.admin = new GroupAdmin(this.writer, state);
+    this.files = new GroupFiles({
+      groupId: this.id,
+      nodeId: components.nodeId,
+      state,
+      writer: this.writer,
+      distribution: components.distribution,
+      nodes: () => this.nodes.values(),
+    });
     this.links = new GroupLinks(
       graph,
       () => this.linkCandidates(),
@@ -87,9 +98,11 @@ export class Group extends TypedEventTarget<GroupEvents> {
   static async open(components: GroupComponents, groupId: string, key: GroupKey): Promise<Group> {
     const state = new GroupState(groupId, await identityIdOf(new Uint8Array(key.owner)));
     const chat = new ChatLog();
+    const fileRecords: StoredRecord[] = [];
     for await (const stored of allRecords(components.store, groupId)) {
       state.apply(stored);
       chat.apply(stored);
+      if (GroupFiles.tracks(stored.record.type)) fileRecords.push(stored);
     }
     // The provider is the graph's, and the group is built on the graph: it is told of the group after.
     const opened: { group?: Group } = {};
@@ -102,6 +115,8 @@ export class Group extends TypedEventTarget<GroupEvents> {
     const graph = await components.hub.openGraph(groupId, provider, components.graphConfig ?? {});
     const group = new Group(components, key, state, chat, graph);
     opened.group = group;
+    for (const stored of fileRecords) group.files.apply(stored);
+    await components.distribution?.addGroup(group.files);
     group.start();
     await graph.setPresence(true).catch(() => undefined);
     return group;
@@ -186,18 +201,36 @@ export class Group extends TypedEventTarget<GroupEvents> {
     this.graph.greetAgain();
   }
 
-  /** Sends a chat message; `replyTo` is the key of the message it answers. */
-  async send(text: string, replyTo?: string): Promise<ChatMessage> {
+  /**
+   * Sends a chat message; `replyTo` is the key of the message it answers, `file` the key of
+   * the file record of a file shared with it.
+   */
+  async send(text: string, replyTo?: string, file?: string): Promise<ChatMessage> {
     const trimmed = this.checkText(text);
     const at = Math.max(Math.floor(this.components.timers.nowMs()), this.chat.latestAtMs + 1);
     const stored = await this.writer.write(() =>
       this.graph.add({
         type: GroupRecordTypes.chat,
-        data: writeData({ t: trimmed, at, ...(replyTo === undefined ? {} : { r: replyTo }) }),
+        data: writeData({
+          t: trimmed,
+          at,
+          ...(replyTo === undefined ? {} : { r: replyTo }),
+          ...(file === undefined ? {} : { f: file }),
+        }),
         expiresAtMs: this.writer.foreverMs(),
       }),
     );
     return this.chat.get(stored.key) ?? failed();
+  }
+
+  /**
+   * Shares a file in the chat: hashed off the main thread, stored, announced, then a message
+   * with `caption` (the file's name if empty) that shows it. Needs the node's distribution.
+   */
+  async shareFile(file: Blob, options: ShareOptions & { readonly caption?: string }): Promise<ChatMessage> {
+    const key = await this.files.share(file, options);
+    const caption = options.caption?.trim() ?? '';
+    return this.send(caption === '' ? options.name.slice(0, maxMessageLength) : caption, undefined, key);
   }
 
   async edit(key: string, text: string): Promise<void> {
@@ -206,6 +239,7 @@ export class Group extends TypedEventTarget<GroupEvents> {
       t: this.checkText(text),
       at: message.atMs,
       ...(message.replyTo === undefined ? {} : { r: message.replyTo }),
+      ...(message.file === undefined ? {} : { f: message.file }),
     });
     await this.writer.write(() => this.graph.update(key, { data }));
   }
@@ -250,6 +284,7 @@ export class Group extends TypedEventTarget<GroupEvents> {
   }
 
   close(): void {
+    this.components.distribution?.removeGroup(this.id);
     this.links.stop();
     this.cancelRetry?.();
     this.cancelReceipt?.();
@@ -290,6 +325,10 @@ export class Group extends TypedEventTarget<GroupEvents> {
       }
       this.emit('changed', {});
       if (this.pending > 0) this.scheduleRetry();
+      return;
+    }
+    if (GroupFiles.tracks(stored.record.type)) {
+      if (this.files.apply(stored)) this.emit('chat', { added: [] });
       return;
     }
     if (!ChatLog.tracks(stored.record.type)) return;

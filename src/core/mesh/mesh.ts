@@ -179,7 +179,7 @@ export class Mesh extends TypedEventTarget<MeshEvents> {
   async openDirect(nodeId: string, signal?: AbortSignal): Promise<void> {
     const existing = this.sessionOf(nodeId);
     if (existing !== undefined) {
-      this.direct.hold(existing, true);
+      this.direct.hold(existing);
       return;
     }
     const route: LinkRoute = this.channels.size > 0 ? 'mesh' : 'broker';
@@ -188,13 +188,16 @@ export class Mesh extends TypedEventTarget<MeshEvents> {
     const channel = await this.establish(raw, route);
     const entry = channel === undefined ? undefined : this.channels.get(channel);
     if (entry === undefined) throw new LinkRefusedError(`${nodeId} failed the link handshake.`);
-    this.direct.hold(entry.session, true);
+    this.direct.hold(entry.session);
     entry.session.start();
   }
 
-  /** Closes the direct connection to `nodeId`; a neighbour's link stays. */
+  /**
+   * Lets go of one `openDirect` of `nodeId`: the link closes once every user on both ends has
+   * let go, unless it is a neighbour's.
+   */
   closeDirect(nodeId: string): void {
-    this.direct.letGo(nodeId, true);
+    this.direct.letGo(nodeId);
   }
 
   /**
@@ -317,7 +320,7 @@ export class Mesh extends TypedEventTarget<MeshEvents> {
     session.on('rejected', ({ reason }) => this.count(reason));
     this.relay.attach(session);
     this.direct.attach(session);
-    const channel = new SessionChannel(session, membershipProtocol, () => this.direct.holds(session));
+    const channel = new SessionChannel(session, membershipProtocol, () => this.direct.held(session));
     const entry: SessionEntry = { session, route, protocols: new Set() };
     for (const protocol of this.protocols.keys()) this.attachProtocol(entry, protocol);
     this.channels.set(channel, entry);

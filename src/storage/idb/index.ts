@@ -4,3 +4,4 @@ export * from './profile-database.ts';
 export * from './identity-store.ts';
 export * from './preference-store.ts';
 export * from './record-store.ts';
+export * from './block-store.ts';

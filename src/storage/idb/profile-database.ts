@@ -1,5 +1,5 @@
 import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { StoredIdentity, StoredRecord } from '../../core/ports.ts';
+import type { StoredFile, StoredIdentity, StoredRecord } from '../../core/ports.ts';
 import { mapStorageErrors } from './errors.ts';
 
 /** Keys of the `meta` store, each with the type of its value. */
@@ -73,13 +73,24 @@ export interface ProfileSchema extends DBSchema {
       'by-expiry': [graphId: string, expiresAtMs: number];
     };
   };
+  /**
+   * Blocks of shared files by out-of-line key `[contentId, index]`, the value the block's
+   * bytes alone: the index is in the key so the blocks held of a content are a keys-only range
+   * read, and numbers compare as numbers there, so they come back in block order.
+   */
+  blocks: { key: BlockKey; value: Uint8Array<ArrayBuffer> };
+  /** The local state of each file this browser holds or fetches, by `contentId`. */
+  files: { key: string; value: StoredFile };
 }
+
+/** Key of one row of the `blocks` store. */
+export type BlockKey = [contentId: string, index: number];
 
 /** An open profile database. */
 export type ProfileDatabase = IDBPDatabase<ProfileSchema>;
 
 /** The schema version this code creates and reads. */
-export const profileDatabaseVersion = 2;
+export const profileDatabaseVersion = 3;
 
 /** The database name of the default profile. */
 export const defaultProfileDatabaseName = 'mycel';
@@ -107,6 +118,10 @@ export async function openProfileDatabase(
           records.createIndex('by-creator', ['graphId', 'creator', 'createdAtMs']);
           records.createIndex('by-attribute', 'attributeKeys', { multiEntry: true });
           records.createIndex('by-expiry', ['graphId', 'expiresAtMs']);
+        }
+        if (oldVersion < 3) {
+          database.createObjectStore('blocks');
+          database.createObjectStore('files', { keyPath: 'contentId' });
         }
       },
     }),

@@ -3,12 +3,14 @@ import { deleteProfileDatabase, openProfileDatabase } from '../../../src/storage
 import { StorageFullError, mapStorageErrors } from '../../../src/storage/idb/errors.ts';
 
 describe('profile database', () => {
-  it('creates the identities, meta, preferences and records stores at version 2', async () => {
+  it('creates the identities, meta, preferences, records, blocks and files stores at version 3', async () => {
     const name = `test-profile-${crypto.randomUUID()}`;
     const db = await openProfileDatabase(name);
     try {
-      expect(db.version).to.equal(2);
+      expect(db.version).to.equal(3);
       expect(Array.from(db.objectStoreNames).sort()).to.deep.equal([
+        'blocks',
+        'files',
         'identities',
         'meta',
         'preferences',
@@ -16,6 +18,8 @@ describe('profile database', () => {
       ]);
       expect(db.transaction('identities').store.keyPath).to.equal('id');
       expect(db.transaction('meta').store.keyPath).to.equal(null);
+      expect(db.transaction('blocks').store.keyPath).to.equal(null);
+      expect(db.transaction('files').store.keyPath).to.equal('contentId');
       const records = db.transaction('records').store;
       expect(records.keyPath).to.deep.equal(['graphId', 'key']);
       const indexes = Array.from(records.indexNames).map((indexName) => {

@@ -5,6 +5,7 @@ import { IdbIdentityStore } from '../../../src/storage/idb/identity-store.ts';
 import {
   deleteProfileDatabase,
   openProfileDatabase,
+  profileDatabaseVersion,
   type ProfileDatabase,
 } from '../../../src/storage/idb/profile-database.ts';
 import { IdbRecordStore } from '../../../src/storage/idb/record-store.ts';
@@ -78,7 +79,7 @@ describe('IdbRecordStore', () => {
   });
 });
 
-describe('profile database upgrade to version 2', () => {
+describe('profile database upgrade from version 1', () => {
   it('adds the records store to a version-1 database and keeps its identities', async () => {
     const name = `test-record-upgrade-${crypto.randomUUID()}`;
     // Version 1 as it shipped: identities, meta and preferences only.
@@ -95,7 +96,7 @@ describe('profile database upgrade to version 2', () => {
     old.close();
     const db = await openProfileDatabase(name);
     try {
-      expect(db.version).to.equal(2);
+      expect(db.version).to.equal(profileDatabaseVersion);
       expect(Array.from(db.objectStoreNames)).to.include('records');
       const identities = new IdbIdentityStore(db);
       expect((await identities.get('alice'))?.displayName).to.equal('Alice');
