@@ -1,7 +1,9 @@
 import { App } from './app/app.ts';
 import { ServiceWorkerUpdates } from './app/service-worker.ts';
 import { holdNodeLock } from './app/single-tab.ts';
+import { browserQuota } from './app/storage-quota.ts';
 import {
+  IdbBlockStore,
   IdbIdentityStore,
   IdbPreferenceStore,
   IdbRecordStore,
@@ -21,6 +23,8 @@ async function main(): Promise<void> {
     identityStore: new IdbIdentityStore(db),
     preferenceStore: new IdbPreferenceStore(db),
     recordStore: new IdbRecordStore(db),
+    blockStore: new IdbBlockStore(db),
+    quota: browserQuota(),
     // peerjs is not needed to show the shell: it loads after the first render.
     createTransport: async (init) =>
       new (await import('./transport/peerjs/peerjs-transport.ts')).PeerJsTransport(init),

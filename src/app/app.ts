@@ -1,8 +1,10 @@
 import { TypedEventTarget } from '../lib/events.ts';
 import type {
+  BlockStore,
   IdentityStore,
   PreferenceStore,
   RecordStore,
+  StorageQuota,
   StoredIdentity,
   Transport,
 } from '../core/ports.ts';
@@ -40,6 +42,9 @@ export interface AppComponents {
   readonly identityStore: IdentityStore;
   readonly preferenceStore: PreferenceStore;
   readonly recordStore: RecordStore;
+  /** Blocks of shared files and the quota they live under; without them files cannot be shared here. */
+  readonly blockStore?: BlockStore;
+  readonly quota?: StorageQuota;
   readonly createTransport: (init: PeerJsTransportInit) => Transport | Promise<Transport>;
   /** Loads the factory of mesh-signalled links (WebRTC); `src/main.ts` loads it lazily. */
   readonly loadMeshTransport: () => Promise<MeshTransportFactory>;
@@ -66,6 +71,7 @@ export class App extends TypedEventTarget<{ changed: AppState }> {
   private readonly mesh: MeshRunner;
   private readonly recordStore: RecordStore;
   private readonly preferences: PreferenceStore;
+  private readonly fileStorage: Pick<AppComponents, 'blockStore' | 'quota'>;
   private loadedGroups: GroupService | undefined;
   private groupsLoading: Promise<GroupService> | undefined;
   private latestMesh: Mesh | undefined;
@@ -88,6 +94,7 @@ export class App extends TypedEventTarget<{ changed: AppState }> {
     this.mesh = new MeshRunner(components.loadMeshTransport, components.preferenceStore);
     this.recordStore = components.recordStore;
     this.preferences = components.preferenceStore;
+    this.fileStorage = components;
     this.origin = components.origin;
     this.updates = components.updates;
     this.snapshot = {
@@ -269,7 +276,13 @@ export class App extends TypedEventTarget<{ changed: AppState }> {
   /** Loads the groups' code once and builds their service. */
   private groupService(): Promise<GroupService> {
     this.groupsLoading ??= import('./group-service.ts').then(({ GroupService }) => {
-      const groups = new GroupService({ store: this.recordStore, preferences: this.preferences });
+      const { blockStore, quota } = this.fileStorage;
+      const groups = new GroupService({
+        store: this.recordStore,
+        preferences: this.preferences,
+        ...(blockStore === undefined ? {} : { blocks: blockStore }),
+        ...(quota === undefined ? {} : { quota }),
+      });
       groups.on('changed', () => this.update({ groups: groups.summaries }));
       groups.on('message', (incoming) => this.notifier.notify(incoming));
       this.loadedGroups = groups;

@@ -1,7 +1,14 @@
 import { Backoff } from '../lib/backoff.ts';
 import { TypedEventTarget } from '../lib/events.ts';
 import { createRandom } from '../lib/random.ts';
-import type { PreferenceStore, RecordStore, StoredIdentity } from '../core/ports.ts';
+import type {
+  BlockStore,
+  PreferenceStore,
+  RecordStore,
+  StorageQuota,
+  StoredIdentity,
+} from '../core/ports.ts';
+import { Distribution } from '../core/dist/distribution.ts';
 import { GraphHub, offlineMesh, type GraphMesh } from '../core/graph/graph-hub.ts';
 import type { GraphConfig } from '../core/graph/graph.ts';
 import { Group, GroupActionError } from '../core/groups/group.ts';
@@ -18,6 +25,8 @@ import { readJoinLink, type SignedInvitation } from '../core/groups/invitation.t
 import { realTimeTimers, type Timers } from '../core/mesh/timers.ts';
 import { GroupList, type GroupEntry } from './group-list.ts';
 import type { GroupSummary, IncomingMessage, JoinPreview } from './group-types.ts';
+import { summarize } from './group-summary.ts';
+import { FileService } from './file-service.ts';
 
 export type { GroupSummary, IncomingMessage, JoinPreview } from './group-types.ts';
 
@@ -27,12 +36,16 @@ export interface GroupServiceComponents {
   readonly preferences: PreferenceStore;
   readonly timers?: Timers;
   readonly graphConfig?: Partial<GraphConfig>;
+  /** Where shared files' blocks live; without it and `quota`, groups cannot share files. */
+  readonly blocks?: BlockStore;
+  readonly quota?: StorageQuota;
 }
 
 interface Session {
   readonly identity: StoredIdentity;
   readonly nodeId: string;
   readonly hub: GraphHub;
+  readonly files: FileService | undefined;
   readonly list: GroupList;
   readonly groups: Map<string, { group: Group; off: () => void }>;
 }
@@ -70,6 +83,11 @@ export class GroupService extends TypedEventTarget<{
     return this.summaryCache;
   }
 
+  /** The files of the identity's groups, where this browser can store them. */
+  get files(): FileService | undefined {
+    return this.session?.files;
+  }
+
   group(id: string): Group | undefined {
     return this.session?.groups.get(id)?.group;
   }
@@ -79,17 +97,26 @@ export class GroupService extends TypedEventTarget<{
     if (this.session?.identity.id === identity?.id && this.session?.nodeId === nodeId) return;
     this.closeSession();
     if (identity === undefined || nodeId === undefined) return this.refresh();
+    const mesh = this.mesh?.nodeId === nodeId ? this.mesh : offlineMesh(nodeId);
+    const random = createRandom(crypto.getRandomValues(new Uint32Array(1))[0] ?? 0);
     const hub = new GraphHub({
-      mesh: this.mesh?.nodeId === nodeId ? this.mesh : offlineMesh(nodeId),
+      mesh,
       store: this.components.store,
       author: { identityId: identity.id, publicKey: identity.publicKey },
       timers: this.timers,
-      random: createRandom(crypto.getRandomValues(new Uint32Array(1))[0] ?? 0),
+      random,
     });
+    const { blocks, quota } = this.components;
+    const distribution =
+      blocks === undefined || quota === undefined
+        ? undefined
+        : new Distribution({ mesh, store: blocks, quota, timers: this.timers, random: random.fork('files') });
     const session: Session = {
       identity,
       nodeId,
       hub,
+      files:
+        distribution === undefined || quota === undefined ? undefined : new FileService(distribution, quota),
       list: new GroupList(this.components.preferences, identity.id),
       groups: new Map(),
     };
@@ -110,6 +137,7 @@ export class GroupService extends TypedEventTarget<{
     if (session === undefined) return;
     if (mesh !== undefined && mesh.nodeId !== session.nodeId) return;
     session.hub.attach(mesh ?? offlineMesh(session.nodeId));
+    session.files?.distribution.attach(mesh ?? offlineMesh(session.nodeId));
     this.linkBackoff.reset();
     this.scheduleLinking(0);
     this.refresh();
@@ -189,6 +217,7 @@ export class GroupService extends TypedEventTarget<{
     open?.group.close();
     session.groups.delete(groupId);
     await this.components.store.deleteGraph(groupId);
+    await session.files?.distribution.deleteGroupFiles(groupId);
     await session.list.remove(groupId);
     this.refresh();
   }
@@ -293,7 +322,7 @@ export class GroupService extends TypedEventTarget<{
     this.summaryCache =
       session === undefined
         ? []
-        : [...session.groups.values()].map(({ group }) => this.summarize(session, group));
+        : [...session.groups.values()].map(({ group }) => summarize(group, session.identity.id));
     void this.withReadMarks();
   }
 
@@ -320,38 +349,6 @@ export class GroupService extends TypedEventTarget<{
     this.emit('changed', {});
   }
 
-  private summarize(session: Session, group: Group): GroupSummary {
-    const info = group.info();
-    const members = group.members();
-    const messages = group.chat.list();
-    const last = [...messages].reverse().find((message) => !message.deleted);
-    return {
-      id: group.id,
-      name: info?.n ?? 'Group',
-      description: info?.d ?? '',
-      colour: info?.c ?? '#5b6cff',
-      role: group.state.roleOf(session.identity.id),
-      memberCount: members.length,
-      onlineCount: members.filter((member) => member.online).length,
-      unread: 0,
-      linked: group.neighbors().length > 0,
-      left: false,
-      ...(group.refusal === undefined ? {} : { refusal: group.refusal }),
-      removed:
-        group.state.removedAtMs(session.identity.id) !== undefined &&
-        !group.state.isMember(session.identity.id),
-      ...(last === undefined
-        ? {}
-        : {
-            lastMessage: {
-              authorName: group.state.member(last.authorId)?.name ?? 'Someone',
-              text: last.text,
-              atMs: last.atMs,
-            },
-          }),
-    };
-  }
-
   private groupComponents(session: Session): Parameters<typeof Group.open>[0] {
     const { identity } = session;
     return {
@@ -360,6 +357,7 @@ export class GroupService extends TypedEventTarget<{
       author: { identityId: identity.id, publicKey: identity.publicKey, signingKey: identity.signingKey },
       nodeId: session.nodeId,
       timers: this.timers,
+      ...(session.files === undefined ? {} : { distribution: session.files.distribution }),
       ...(this.components.graphConfig === undefined ? {} : { graphConfig: this.components.graphConfig }),
     };
   }
@@ -393,6 +391,7 @@ export class GroupService extends TypedEventTarget<{
       off();
       group.close();
     }
+    session.files?.stop();
     session.hub.stop();
   }
 }

@@ -14,6 +14,11 @@ export interface SaveEditDetail {
   readonly text: string;
 }
 
+/** Detail of `share-file`: the files chosen or dropped, in the order the browser gave them. */
+export interface ShareFileDetail {
+  readonly files: readonly File[];
+}
+
 /** The message being answered, as the "Replying to" bar shows it. */
 export interface ComposerReply {
   readonly key: string;
@@ -34,8 +39,10 @@ const counterFromLeft = 500;
 
 /**
  * The box where a message is written: Enter sends, Shift+Enter starts a new line. It also
- * edits an own message (Escape cancels) and shows which message a reply answers.
+ * edits an own message (Escape cancels) and shows which message a reply answers. "Share file"
+ * picks files to share; dropping files is `<mycel-file-drop>`'s job.
  * @fires send - CustomEvent<SendDetail>
+ * @fires share-file - CustomEvent<ShareFileDetail>
  * @fires save-edit - CustomEvent<SaveEditDetail>
  * @fires cancel-reply - CustomEvent<undefined>
  * @fires cancel-edit - CustomEvent<undefined>
@@ -95,6 +102,9 @@ export class ChatComposer extends LitElement {
       .counter.full {
         color: var(--danger);
       }
+      .share {
+        padding-inline: 0.7rem;
+      }
       .reason {
         color: var(--muted);
         margin: 0 0 0.4rem;
@@ -114,6 +124,7 @@ export class ChatComposer extends LitElement {
   private draft = '';
   private focusNext = false;
   @query('textarea') private textarea!: HTMLTextAreaElement;
+  @query('input[type="file"]') private filePicker!: HTMLInputElement;
 
   override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('editing')) {
@@ -156,6 +167,17 @@ export class ChatComposer extends LitElement {
           @input=${this.onInput}
           @keydown=${this.onKeydown}
         ></textarea>
+        <button
+          type="button"
+          class="share"
+          aria-label="Share file"
+          title="Share file"
+          ?disabled=${this.disabled || this.editing !== undefined}
+          @click=${this.pickFiles}
+        >
+          <span aria-hidden="true">📎</span>
+        </button>
+        <input type="file" multiple hidden @change=${this.onFilesChosen} />
         ${
           this.editing === undefined
             ? html`<button type="submit" class="primary" ?disabled=${this.disabled || blank}>Send</button>`
@@ -221,6 +243,18 @@ export class ChatComposer extends LitElement {
     this.text = '';
   }
 
+  private pickFiles(): void {
+    this.filePicker.click();
+  }
+
+  private onFilesChosen(): void {
+    const files = [...(this.filePicker.files ?? [])];
+    // Cleared so that choosing the same file again is a change too.
+    this.filePicker.value = '';
+    if (this.disabled || files.length === 0) return;
+    this.emit('share-file', { files });
+  }
+
   private cancelEdit(): void {
     this.emit('cancel-edit', undefined);
   }
@@ -230,7 +264,7 @@ export class ChatComposer extends LitElement {
     this.textarea.focus();
   }
 
-  private emit(type: string, detail: SendDetail | SaveEditDetail | undefined): void {
+  private emit(type: string, detail: SendDetail | SaveEditDetail | ShareFileDetail | undefined): void {
     this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
   }
 }

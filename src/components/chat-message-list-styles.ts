@@ -1,6 +1,6 @@
 import { css } from 'lit';
 
-/** Styles of `<mycel-chat-message-list>`: rows, day separators, reactions and the jump button. */
+/** Styles of `<mycel-chat-message-list>`: rows, day separators, file cards, reactions and the jump button. */
 export const chatMessageListStyles = css`
   :host {
     display: flex;
@@ -72,6 +72,9 @@ export const chatMessageListStyles = css`
   }
   .text a {
     color: var(--accent);
+  }
+  mycel-file-card {
+    margin-top: 0.3rem;
   }
   .deleted {
     color: var(--muted);

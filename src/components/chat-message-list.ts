@@ -2,9 +2,11 @@ import { LitElement, html, nothing, type PropertyValues, type TemplateResult } f
 import { customElement, property, state } from 'lit/decorators.js';
 import { virtualize, virtualizerRef, type VirtualizerHostElement } from '@lit-labs/virtualizer/virtualize.js';
 import type { ChatMessageView } from './chat-types.ts';
+import type { FileView } from './file-types.ts';
 import { linkify } from './linkify.ts';
 import { theme } from './theme.ts';
 import { chatMessageListStyles } from './chat-message-list-styles.ts';
+import './file-card.ts';
 
 /** Detail of `reply`, `edit` and `delete`: the message's key. */
 export interface MessageKeyDetail {
@@ -47,6 +49,19 @@ const maxSettleFrames = 120;
 function dayStartMs(ms: number, offsetDays = 0): number {
   const date = new Date(ms);
   return new Date(date.getFullYear(), date.getMonth(), date.getDate() + offsetDays).getTime();
+}
+
+/** Whether a file's message has a caption of its own, not just the file's name again. */
+function hasCaption(message: ChatMessageView, file: FileView): boolean {
+  return message.text.trim() !== '' && message.text !== file.name;
+}
+
+/** What the status region says for one new message: its text, or that a file was shared. */
+function spokenArrival(message: ChatMessageView): string {
+  const file = message.file;
+  if (file === undefined) return `${message.authorName}: ${message.text}`;
+  const caption = hasCaption(message, file) ? `: ${message.text}` : '';
+  return `${message.authorName} shared ${file.name}${caption}`;
 }
 
 const nextFrame = (): Promise<number> => new Promise((resolve) => requestAnimationFrame(resolve));
@@ -171,12 +186,18 @@ export class ChatMessageList extends LitElement {
         <time datetime=${sentAt.toISOString()}>${this.timeFormat.format(sentAt)}</time>
         ${message.edited && !message.deleted ? html`<span class="edited">edited</span>` : nothing}
       </div>
-      <p class="text">
-        ${message.deleted ? html`<span class="deleted">Message deleted</span>` : linkify(message.text)}
-      </p>
-      ${message.deleted ? nothing : this.renderReactions(message)} ${this.renderDelivery(message)}
-      ${message.deleted ? nothing : this.renderActions(message)}
+      ${this.renderBody(message)} ${message.deleted ? nothing : this.renderReactions(message)}
+      ${this.renderDelivery(message)} ${message.deleted ? nothing : this.renderActions(message)}
     </article>`;
+  }
+
+  /** The text, then the card of a shared file. */
+  private renderBody(message: ChatMessageView): TemplateResult {
+    if (message.deleted) return html`<p class="text"><span class="deleted">Message deleted</span></p>`;
+    const file = message.file;
+    if (file === undefined) return html`<p class="text">${linkify(message.text)}</p>`;
+    return html`${hasCaption(message, file) ? html`<p class="text">${linkify(message.text)}</p>` : nothing}
+      <mycel-file-card .file=${file}></mycel-file-card>`;
   }
 
   private renderReactions(message: ChatMessageView): TemplateResult | typeof nothing {
@@ -276,7 +297,7 @@ export class ChatMessageList extends LitElement {
     if (newest !== undefined) {
       this.announcement =
         fromOthers.length === 1
-          ? `${newest.authorName}: ${newest.text}`
+          ? spokenArrival(newest)
           : `${fromOthers.length} new messages, the last from ${newest.authorName}`;
     }
   }

@@ -3,6 +3,8 @@
  * build from the core's records, so the components never see records, keys or signatures.
  */
 
+import type { FileView } from './file-types.ts';
+
 /** A member's role in a group; the owner is also an admin. */
 export type MemberRole = 'owner' | 'admin' | 'member';
 
@@ -46,6 +48,8 @@ export interface ChatMessageView {
   readonly reactions: readonly ReactionView[];
   /** Own messages only: 'sent' = stored locally; 'delivered' = deliveredTo other members have it. */
   readonly delivery?: { readonly state: 'sent' | 'delivered'; readonly deliveredTo: number };
+  /** A file shared with this message; `text` is then the sender's caption. */
+  readonly file?: FileView;
 }
 
 /** One invitation an admin created, as the invitation list shows it. */

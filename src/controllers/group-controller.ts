@@ -5,6 +5,8 @@ import type { ChatMessage } from '../core/groups/chat-log.ts';
 import type { Group } from '../core/groups/group.ts';
 import { invitationPayload } from '../core/groups/invitation.ts';
 import type { ChatMessageView, InvitationView, MemberView } from '../components/chat-types.ts';
+import type { FileView } from '../components/file-types.ts';
+import type { FileService } from '../app/file-service.ts';
 
 /** Longest quote of a replied-to message. */
 const excerptLength = 80;
@@ -48,7 +50,7 @@ export class GroupController implements ReactiveController {
   get messages(): readonly ChatMessageView[] {
     const group = this.group;
     if (group === undefined) return [];
-    this.messageViews ??= messageViews(group);
+    this.messageViews ??= messageViews(group, this.source().app?.groups?.files);
     return this.messageViews;
   }
 
@@ -103,17 +105,45 @@ export class GroupController implements ReactiveController {
         this.host.requestUpdate();
       }),
     );
+    const files = app?.groups?.files;
+    if (files !== undefined) {
+      this.offs.push(
+        files.on('changed', () => {
+          this.messageViews = undefined;
+          this.host.requestUpdate();
+        }),
+      );
+    }
   }
 }
 
 /** The message list's view of a group's whole chat, in chat order. */
-export function messageViews(group: Group): ChatMessageView[] {
+export function messageViews(group: Group, files?: FileService): ChatMessageView[] {
   const others = group.state
     .members()
     .map((member) => member.identityId)
     .filter((id) => id !== group.self);
   const nameOf = (id: string): string => group.state.nameOf(id) ?? 'Someone';
-  return group.chat.list().map((message) => toView(group, message, others, nameOf));
+  return group.chat.list().map((message) => {
+    const view = toView(group, message, others, nameOf);
+    return message.file === undefined ? view : { ...view, file: fileView(group, message.file, files) };
+  });
+}
+
+/** The card of a message's file; without file sharing here it can only be described. */
+function fileView(group: Group, key: string, files: FileService | undefined): FileView {
+  if (files !== undefined) return files.view(group, key);
+  const file = group.files.fileByKey(key);
+  return {
+    contentId: file?.contentId ?? key,
+    name: file?.info.name ?? 'File',
+    mime: file?.info.mime ?? '',
+    sizeBytes: file?.info.size ?? 0,
+    state: 'missing',
+    doneBytes: 0,
+    bytesPerSecond: 0,
+    peers: 0,
+  };
 }
 
 function toView(

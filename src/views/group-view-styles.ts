@@ -17,6 +17,11 @@ export const groupViewStyles = css`
   mycel-chat-message-list {
     height: min(60vh, 40rem);
   }
+  .preparing {
+    display: flex;
+    flex-direction: column;
+    gap: 0.4rem;
+  }
   .group-header {
     display: flex;
     align-items: center;

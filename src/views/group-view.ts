@@ -6,6 +6,7 @@ import type { App } from '../app/app.ts';
 import { appContext } from '../app/context.ts';
 import { AppStateController } from '../controllers/app-state-controller.ts';
 import { GroupController } from '../controllers/group-controller.ts';
+import { FileActions } from '../controllers/file-actions.ts';
 import type { Group } from '../core/groups/group.ts';
 import { theme } from '../components/theme.ts';
 import type { ComposerEdit, ComposerReply, SaveEditDetail, SendDetail } from '../components/chat-composer.ts';
@@ -15,6 +16,8 @@ import '../components/chat-message-list.ts';
 import '../components/chat-composer.ts';
 import '../components/member-list.ts';
 import '../components/invitation-form.ts';
+import '../components/file-drop.ts';
+import '../components/file-card.ts';
 import { groupViewStyles } from './group-view-styles.ts';
 
 /** Why members refused this node, in words, with what to do. */
@@ -53,6 +56,11 @@ export class GroupView extends LitElement {
   @query('dialog') private dialog!: HTMLDialogElement;
   private readonly appState = new AppStateController(this, () => this.app);
   private readonly group = new GroupController(this, () => ({ app: this.app, groupId: this.groupId }));
+  private readonly files = new FileActions(
+    this,
+    () => ({ app: this.app, group: this.group.value }),
+    (error) => (this.error = messageOf(error)),
+  );
   private readonly onVisible = (): void => this.markRead();
 
   override connectedCallback(): void {
@@ -97,14 +105,17 @@ export class GroupView extends LitElement {
             <p class="status" role="status">${this.statusText(group, summary.linked)}</p>
           </div>
         </header>
-        <mycel-chat-message-list
-          .messages=${this.group.messages}
-          .memberCount=${summary.memberCount}
-          @reply=${this.reply}
-          @edit=${this.edit}
-          @delete=${this.askDelete}
-          @react=${this.react}
-        ></mycel-chat-message-list>
+        <mycel-file-drop class="drop" ?disabled=${blocked !== '' || !this.files.available}>
+          <mycel-chat-message-list
+            .messages=${this.group.messages}
+            .memberCount=${summary.memberCount}
+            @reply=${this.reply}
+            @edit=${this.edit}
+            @delete=${this.askDelete}
+            @react=${this.react}
+          ></mycel-chat-message-list>
+        </mycel-file-drop>
+        ${this.renderPreparing()}
         <p class="error" role="alert">${this.error}</p>
         <mycel-chat-composer
           .replyTo=${this.replyTo}
@@ -175,6 +186,28 @@ export class GroupView extends LitElement {
     if (this.appState.value?.connection.state !== 'online')
       return 'Offline: what you write is kept and sent when you reconnect.';
     return 'Waiting for a member to come online…';
+  }
+
+  private renderPreparing() {
+    const preparing = this.files.preparing;
+    if (preparing.length === 0) return nothing;
+    return html`<div class="preparing">
+      ${preparing.map(
+        (file) =>
+          html`<mycel-file-card
+            .file=${{
+              contentId: file.name,
+              name: file.name,
+              mime: '',
+              sizeBytes: file.sizeBytes,
+              state: 'publishing',
+              doneBytes: file.doneBytes,
+              bytesPerSecond: 0,
+              peers: 0,
+            }}
+          ></mycel-file-card>`,
+      )}
+    </div>`;
   }
 
   private markRead(): void {

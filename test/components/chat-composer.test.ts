@@ -1,6 +1,11 @@
 import { expect } from 'chai';
 import '../../src/components/chat-composer.ts';
-import type { ChatComposer, SaveEditDetail, SendDetail } from '../../src/components/chat-composer.ts';
+import type {
+  ChatComposer,
+  SaveEditDetail,
+  SendDetail,
+  ShareFileDetail,
+} from '../../src/components/chat-composer.ts';
 
 const mounted: HTMLElement[] = [];
 afterEach(() => {
@@ -147,5 +152,54 @@ describe('mycel-chat-composer', () => {
     const counter = part(composer, '#counter');
     expect(counter.hidden).to.equal(false);
     expect(counter.textContent.trim()).to.equal('10 characters left');
+  });
+
+  it('opens the file picker from "Share file" and shares the chosen files', async () => {
+    const composer = await mount();
+    const shared = events<ShareFileDetail>(composer, 'share-file');
+    const picker = part(composer, 'input[type="file"]') as HTMLInputElement;
+    expect(picker.multiple).to.equal(true);
+    expect(picker.hidden).to.equal(true);
+    let opened = 0;
+    // Cancelled so that the headless browser does not try to show a real file chooser.
+    picker.addEventListener('click', (event) => {
+      event.preventDefault();
+      opened++;
+    });
+    const share = button(composer, 'Share file');
+    expect(share.type).to.equal('button');
+    share.click();
+    expect(opened).to.equal(1);
+    const chosen = new DataTransfer();
+    chosen.items.add(new File(['x'], 'a.txt'));
+    chosen.items.add(new File(['yy'], 'b.txt'));
+    picker.files = chosen.files;
+    picker.dispatchEvent(new Event('change'));
+    expect(shared).to.have.length(1);
+    expect(shared[0]?.files.map((file) => [file.name, file.size])).to.deep.equal([
+      ['a.txt', 1],
+      ['b.txt', 2],
+    ]);
+    expect(picker.files.length, 'cleared so the same file can be chosen again').to.equal(0);
+  });
+
+  it('shares nothing when the picker is closed without a choice', async () => {
+    const composer = await mount();
+    const shared = events<ShareFileDetail>(composer, 'share-file');
+    part(composer, 'input[type="file"]').dispatchEvent(new Event('change'));
+    expect(shared).to.deep.equal([]);
+  });
+
+  it('disables "Share file" when the composer is disabled or editing', async () => {
+    const composer = await mount((c) => {
+      c.disabled = true;
+    });
+    expect(button(composer, 'Share file').disabled).to.equal(true);
+    composer.disabled = false;
+    await composer.updateComplete;
+    expect(button(composer, 'Share file').disabled).to.equal(false);
+    composer.editing = { key: 'me/1', text: 'typo' };
+    await composer.updateComplete;
+    expect(button(composer, 'Share file').disabled).to.equal(true);
   });
 });

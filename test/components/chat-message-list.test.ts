@@ -6,6 +6,7 @@ import type {
   ReactDetail,
 } from '../../src/components/chat-message-list.ts';
 import type { ChatMessageView } from '../../src/components/chat-types.ts';
+import type { FileActionDetail, FileView } from '../../src/components/file-types.ts';
 
 /** Noon on 10 March 2025, local time: "today" for every test. */
 const nowMs = new Date(2025, 2, 10, 12, 0).getTime();
@@ -22,6 +23,20 @@ function message(n: number, change: Partial<ChatMessageView> = {}): ChatMessageV
     deleted: false,
     own: false,
     reactions: [],
+    ...change,
+  };
+}
+
+function sharedFile(change: Partial<FileView> = {}): FileView {
+  return {
+    contentId: 'content-7',
+    name: 'plan.pdf',
+    mime: 'application/pdf',
+    sizeBytes: 512_000,
+    state: 'available',
+    doneBytes: 0,
+    bytesPerSecond: 0,
+    peers: 0,
     ...change,
   };
 }
@@ -291,5 +306,43 @@ describe('mycel-chat-message-list', () => {
     await until(() => onScreen(list, 'fresh'), 'the jump reaches the new message');
     await list.updateComplete;
     expect(buttonNames(root(list)).includes('New messages')).to.equal(false);
+  });
+
+  it('shows a shared file as a card under its caption and passes its events on', async () => {
+    const list = await mount([
+      message(1, { text: 'the plan for Monday', file: sharedFile() }),
+      message(2, { text: 'notes.txt', file: sharedFile({ contentId: 'content-8', name: 'notes.txt' }) }),
+      message(3, { text: 'no file here' }),
+    ]);
+    const captioned = article(list, 'the plan for Monday');
+    expect(captioned.querySelector('.text')?.textContent.trim()).to.equal('the plan for Monday');
+    const card = captioned.querySelector('mycel-file-card');
+    expect(card?.file?.name).to.equal('plan.pdf');
+    await card?.updateComplete;
+    const downloads = events<FileActionDetail>(list, 'file-download');
+    const download = card?.shadowRoot?.querySelector('button');
+    expect(download?.textContent.trim()).to.equal('Download');
+    download?.click();
+    expect(downloads).to.deep.equal([{ contentId: 'content-7' }]);
+    const unnamed = [...root(list).querySelectorAll('article')].find(
+      (a) => a.querySelector('mycel-file-card')?.file?.name === 'notes.txt',
+    );
+    expect(unnamed === undefined, 'the notes.txt card is shown').to.equal(false);
+    expect(
+      unnamed?.querySelector('.text') === null,
+      'a caption that is just the name is not repeated',
+    ).to.equal(true);
+    expect(article(list, 'no file here').querySelector('mycel-file-card') === null).to.equal(true);
+  });
+
+  it('shows no card for a deleted file message and announces a new file by its name', async () => {
+    const list = await mount([
+      message(1, { text: '', deleted: true, file: sharedFile() }),
+      message(2, { text: 'older' }),
+    ]);
+    expect(article(list, 'Message deleted').querySelector('mycel-file-card') === null).to.equal(true);
+    list.messages = [...list.messages, message(3, { text: 'plan.pdf', file: sharedFile() })];
+    await list.updateComplete;
+    expect(root(list).querySelector('[role="status"]')?.textContent).to.equal('Alice shared plan.pdf');
   });
 });

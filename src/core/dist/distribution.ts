@@ -91,6 +91,17 @@ export class Distribution extends TypedEventTarget<DistributionEvents> {
     for (const file of files) await this.load(group, file);
   }
 
+  /** Deletes every file of a group from this browser (its local copy is being deleted). */
+  async deleteGroupFiles(groupId: string): Promise<void> {
+    for (const file of await this.components.store.files()) {
+      if (file.groupId !== groupId) continue;
+      this.entries.get(file.contentId)?.download.stop();
+      this.seeder.drop(file.contentId);
+      this.entries.delete(file.contentId);
+      await this.components.store.deleteContent(file.contentId);
+    }
+  }
+
   /** Stops serving and fetching the files of a group (closed, left); what is stored stays. */
   removeGroup(groupId: string): void {
     this.groups.delete(groupId);
@@ -320,8 +331,12 @@ export class Distribution extends TypedEventTarget<DistributionEvents> {
       case 'req': {
         const info = group.contentInfo(contentId);
         if (info !== undefined && message.i >= blockCount(info.size)) return this.count('out-of-range');
-        const refused = this.seeder.request(from.nodeId, { groupId, contentId, index: message.i });
-        return refused === undefined ? undefined : this.count(refused);
+        // Asked again each time: a member removed since its `want` gets nothing more.
+        return group.authorize(from).then((ok) => {
+          if (!ok) return this.count('not-authorized');
+          const refused = this.seeder.request(from.nodeId, { groupId, contentId, index: message.i });
+          return refused === undefined ? undefined : this.count(refused);
+        });
       }
       case 'cancel':
         this.seeder.cancel(from.nodeId, contentId, message.i);

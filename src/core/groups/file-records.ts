@@ -43,12 +43,12 @@ export function contentInfoOf(data: FileData): ContentInfo {
  * id its data names (`file-wrong-id`, `holding-wrong-id`).
  */
 export async function judgeFileRecord(record: GraphRecord): Promise<string | undefined> {
-  if (record.deleted) return undefined;
   if (record.type === GroupRecordTypes.holding) {
-    return heldContentOf(record.id) !== undefined && readData(holdingData, record.data) !== undefined
-      ? undefined
-      : 'holding-wrong-id';
+    if (heldContentOf(record.id) === undefined) return 'holding-wrong-id';
+    return record.deleted || readData(holdingData, record.data) !== undefined ? undefined : 'bad-data';
   }
+  if (!contentIdPattern.test(record.id)) return 'file-wrong-id';
+  if (record.deleted) return undefined;
   const data = readData(fileData, record.data);
   if (data === undefined) return 'bad-data';
   const info = contentInfoOf(data);

@@ -3,7 +3,9 @@ import type { StoredRecord } from '../ports.ts';
 import type { Graph } from '../graph/graph.ts';
 import { recordKey } from '../graph/record-codec.ts';
 import type { Timers } from '../mesh/timers.ts';
+import type { WireValue } from '../wire/cbor.ts';
 import type { GroupState } from './group-state.ts';
+import { GroupRecordTypes, writeData } from './group-records.ts';
 
 /** A write the group refused: says why in words for the user. */
 export class GroupActionError extends MycelError {
@@ -57,5 +59,28 @@ export class GroupWriter {
   /** The expiry of a record written now. */
   foreverMs(): number {
     return Math.floor(this.timers.nowMs()) + groupRecordLifetimeMs;
+  }
+
+  /** Writes this identity's member record: name, node and (unless owner) certificate. */
+  async writeMembership(name: string, nodeId: string, certificate?: WireValue): Promise<void> {
+    const key = recordKey({ creator: this.self, id: this.self });
+    const data = writeData({
+      n: name,
+      node: nodeId,
+      ...(certificate === undefined ? {} : { c: certificate }),
+    });
+    const existing = await this.graph.get(key);
+    if (existing === undefined) {
+      await this.graph.add({
+        type: GroupRecordTypes.member,
+        id: this.self,
+        data,
+        expiresAtMs: this.foreverMs(),
+      });
+    } else if (!existing.record.deleted) {
+      await this.graph.update(key, { data });
+    } else {
+      throw new GroupActionError('You left this group.', { hint: 'Ask an admin for a new join link.' });
+    }
   }
 }

@@ -15,17 +15,17 @@ import {
   writeData,
   type InfoData,
 } from './group-records.ts';
-import { GroupState, type GroupMember } from './group-state.ts';
+import { GroupState } from './group-state.ts';
+import { withPresence, type MemberPresence } from './member-presence.ts';
 import { GroupLinks } from './group-links.ts';
 import type { GroupComponents, GroupEvents } from './group-types.ts';
-
-export type { GroupComponents, GroupEvents } from './group-types.ts';
 import { GroupAdmin } from './group-admin.ts';
 import { GroupActionError, GroupWriter } from './group-writer.ts';
-
-export { GroupActionError } from './group-writer.ts';
 import type { GroupKey } from './group-key.ts';
 import { GroupFiles, type ShareOptions } from './group-files.ts';
+
+export type { GroupComponents, GroupEvents } from './group-types.ts';
+export { GroupActionError } from './group-writer.ts';
 
 /** How long after new messages this node says how far it has received. */
 const receiptDelayMs = 1500;
@@ -147,19 +147,8 @@ export class Group extends TypedEventTarget<GroupEvents> {
   }
 
   /** Members with whether a node of theirs is online (and not idle) and when one was last seen. */
-  members(): (GroupMember & {
-    readonly online: boolean;
-    readonly away: boolean;
-    readonly lastSeenMs: number | undefined;
-  })[] {
-    return this.state.members().map((member) => {
-      const seen = [...this.nodes.values()].filter((node) => node.identityId === member.identityId);
-      const online = member.identityId === this.self || seen.some((node) => node.online);
-      const away =
-        member.identityId === this.self ? this.away : seen.every((node) => !node.online || node.away);
-      const lastSeenMs = seen.length === 0 ? undefined : Math.max(...seen.map((node) => node.lastSeenMs));
-      return { ...member, online, away: online && away, lastSeenMs };
-    });
+  members(): MemberPresence[] {
+    return withPresence(this.state.members(), this.nodes.values(), this.self, this.away);
   }
 
   /** Node ids of members online now, this node's left out: whom a join link names. */
@@ -181,22 +170,7 @@ export class Group extends TypedEventTarget<GroupEvents> {
 
   /** Writes this node's member record: name, node and (unless owner) certificate. */
   async writeMembership(name: string, certificate?: Parameters<typeof writeData>[0]): Promise<void> {
-    const key = recordKey({ creator: this.self, id: this.self });
-    const data = writeData({
-      n: name,
-      node: this.components.nodeId,
-      ...(certificate === undefined ? {} : { c: certificate }),
-    });
-    const existing = await this.graph.get(key);
-    if (existing !== undefined && !existing.record.deleted) await this.graph.update(key, { data });
-    else if (existing === undefined)
-      await this.graph.add({
-        type: GroupRecordTypes.member,
-        id: this.self,
-        data,
-        expiresAtMs: this.writer.foreverMs(),
-      });
-    else throw new GroupActionError('You left this group.', { hint: 'Ask an admin for a new join link.' });
+    await this.writer.writeMembership(name, this.components.nodeId, certificate);
     // Nodes that refused this one before it had a membership to show may take it now.
     this.graph.greetAgain();
   }
@@ -220,7 +194,9 @@ export class Group extends TypedEventTarget<GroupEvents> {
         expiresAtMs: this.writer.foreverMs(),
       }),
     );
-    return this.chat.get(stored.key) ?? failed();
+    const message = this.chat.get(stored.key);
+    if (message === undefined) throw new GroupActionError('The message was not stored.');
+    return message;
   }
 
   /**
@@ -420,8 +396,4 @@ export class Group extends TypedEventTarget<GroupEvents> {
       throw new GroupActionError(`A message can have at most ${maxMessageLength} characters.`);
     return trimmed;
   }
-}
-
-function failed(): never {
-  throw new GroupActionError('The message was not stored.');
 }

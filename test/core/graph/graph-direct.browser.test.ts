@@ -54,11 +54,19 @@ describe('direct connections between two nodes of a graph', function () {
     const tooLarge = await rejectionOf(fromA.send(new Uint8Array(61 * 1024)));
     expect(tooLarge).to.be.instanceOf(DirectDataTooLargeError);
 
+    // The link stays while either end holds it: b's channel still does.
     fromA.close();
     expect(fromA.open).to.equal(false);
+    const incomingAtA: string[] = [];
+    a.graph.on('incoming-data', ({ data }) => incomingAtA.push(text(data)));
+    await fromB.send(bytes('b still holds it'));
+    await waitFor(() => incomingAtA.length === 1, 'data from b after a let go');
+    expect(b.mesh.neighborPeer(a.nodeId), 'the link while b holds it').to.not.equal(undefined);
+    fromB.close();
     await waitFor(() => b.mesh.neighborPeer(a.nodeId) === undefined, 'the link to close at b');
-    const late = await rejectionOf(fromB.send(bytes('late')));
-    expect(late, 'sending after the other end closed').to.be.instanceOf(Error);
+    await waitFor(() => a.mesh.neighborPeer(b.nodeId) === undefined, 'the link to close at a');
+    const late = await rejectionOf(a.mesh.sendTo(b.nodeId, 'mycel/direct', { t: 'open' }));
+    expect(late, 'sending after both ends let go').to.be.instanceOf(Error);
   });
 
   it('uses the neighbour link when the node is a neighbour', async () => {
