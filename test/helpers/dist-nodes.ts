@@ -2,7 +2,7 @@ import { Distribution } from '../../src/core/dist/distribution.ts';
 import type { GraphMesh } from '../../src/core/graph/graph-hub.ts';
 import { createGroup, inviteTo, joinGroup } from '../../src/core/groups/group-actions.ts';
 import type { Group } from '../../src/core/groups/group.ts';
-import type { StorageQuota } from '../../src/core/ports.ts';
+import type { BlockStore, StorageQuota } from '../../src/core/ports.ts';
 import { realTimeTimers } from '../../src/core/mesh/timers.ts';
 import { createRandom } from '../../src/lib/random.ts';
 import { IdbBlockStore } from '../../src/storage/idb/block-store.ts';
@@ -26,13 +26,13 @@ export const roomyQuota: StorageQuota = {
 export function distNodeOf(
   node: MeshTestNode,
   name: string,
-  options: { mesh?: GraphMesh; quota?: StorageQuota } = {},
+  options: { mesh?: GraphMesh; quota?: StorageQuota; wrapBlocks?: (blocks: BlockStore) => BlockStore } = {},
 ): DistTestNode {
   const groupNode = groupNodeOf(node, name);
   const blocks = new IdbBlockStore(node.db);
   const distribution = new Distribution({
     mesh: options.mesh ?? node.mesh,
-    store: blocks,
+    store: options.wrapBlocks?.(blocks) ?? blocks,
     quota: options.quota ?? roomyQuota,
     timers: realTimeTimers(),
     random: createRandom(node.nodeId.charCodeAt(3) * 17 + 5),

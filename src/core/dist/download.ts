@@ -85,6 +85,8 @@ export class Download {
   private readonly peers = new Map<string, Peer>();
   private readonly connecting = new Set<string>();
   private readonly banned = new Set<string>();
+  /** Blocks asked of peers this download has parted from: they may still come, and are no offence. */
+  private readonly late = new Map<string, Set<number>>();
   private readonly speed: SpeedMeter;
   /** Blocks stored from each peer during this run of the download. */
   readonly sources = new Map<string, number>();
@@ -155,7 +157,10 @@ export class Download {
   /** A checked swarm message from `nodeId` about this content; a rejection reason, if any. */
   receive(nodeId: string, message: SwarmBody): string | undefined {
     const peer = this.peers.get(nodeId);
-    if (peer === undefined) return message.t === 'block' ? this.unasked(nodeId) : undefined;
+    if (peer === undefined) {
+      if (message.t !== 'block' || this.late.get(nodeId)?.delete(message.i) === true) return undefined;
+      return this.unasked(nodeId);
+    }
     peer.lastHeardMs = this.components.timers.nowMs();
     switch (message.t) {
       case 'have':
@@ -314,6 +319,8 @@ export class Download {
       lastHeardMs: this.components.timers.nowMs(),
     };
     this.peers.set(nodeId, peer);
+    for (const index of this.late.get(nodeId) ?? []) peer.cancelled.add(index);
+    this.late.delete(nodeId);
     this.components.send(nodeId, { t: 'want' }).catch(() => this.linkLost(nodeId));
   }
 
@@ -340,6 +347,7 @@ export class Download {
     this.peers.delete(nodeId);
     this.picker.count(peer.has, -1);
     for (const index of peer.asked) this.picker.answered(index);
+    this.late.set(nodeId, new Set([...(this.late.get(nodeId) ?? []), ...peer.asked, ...peer.cancelled]));
     if (tell) this.components.send(nodeId, { t: 'done' }).catch(() => undefined);
     this.components.release(nodeId);
     for (const other of this.peers.values()) this.ask(other);

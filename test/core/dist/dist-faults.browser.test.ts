@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { isBlock } from '../../../src/core/dist/content-info.ts';
 import { distProtocol } from '../../../src/core/dist/dist-messages.ts';
 import type { GraphMesh } from '../../../src/core/graph/graph-hub.ts';
+import type { BlockStore } from '../../../src/core/ports.ts';
 import { Group } from '../../../src/core/groups/group.ts';
 import type { WireValue } from '../../../src/core/wire/cbor.ts';
 import { openProfileDatabase } from '../../../src/storage/idb/profile-database.ts';
@@ -142,4 +143,69 @@ describe('file distribution with liars and reloads, over real WebRTC', function 
       hex(await crypto.subtle.digest('SHA-256', bytes)),
     );
   });
+
+  it('no room to start pauses with a clear message; a full disk mid-way pauses and keeps what was stored', async () => {
+    let free = 1_000_000;
+    let putsLeft = Infinity;
+    ({ nodes, groups } = await createFileGroup(2, (_node, i) => {
+      if (i !== 1) return {};
+      const quota = { available: () => Promise.resolve(free), persist: () => Promise.resolve(true) };
+      return { quota, wrapBlocks: (blocks) => fullAfter(blocks, () => (putsLeft -= 1) < 0) };
+    }));
+    const bytes = randomBytes(8_000_000, 5);
+    const { contentId, key } = await shareBytes(groups, 0, bytes, 'big.bin');
+    const downloader = nodes[1] as DistTestNode;
+    await downloader.distribution.download(groups[1]?.id ?? '', contentId, key);
+    const paused = downloader.distribution.progress(contentId);
+    expect(paused?.state).to.equal('paused');
+    expect(paused?.pauseReason).to.equal('quota');
+    expect(paused?.message).to.equal(
+      'Not enough storage space: 8.0 MB needed, 1.0 MB free. Free some space, then resume.',
+    );
+    expect(await downloader.blocks.heldBlocks(contentId)).to.deep.equal([]);
+
+    free = 100_000_000;
+    putsLeft = 3;
+    await downloader.distribution.resume(contentId);
+    await waitFor(
+      () => downloader.distribution.progress(contentId)?.pauseReason === 'full',
+      'the disk to fill up',
+      60_000,
+      () => describeFiles(nodes, contentId),
+    );
+    const full = downloader.distribution.progress(contentId);
+    expect(full?.state).to.equal('paused');
+    expect(full?.message).to.match(/ran out of storage space\. What was downloaded is kept/);
+    const kept = await downloader.blocks.heldBlocks(contentId);
+    expect(kept.length).to.be.greaterThan(0);
+    expect(full?.doneBytes).to.equal(kept.length * 65536);
+
+    putsLeft = Infinity;
+    await downloader.distribution.resume(contentId);
+    await waitFor(
+      () => downloader.distribution.progress(contentId)?.state === 'complete',
+      'the download after room was made',
+      60_000,
+      () => describeFiles(nodes, contentId),
+    );
+    expect(await streamDigest(downloader.distribution.read(contentId))).to.equal(
+      hex(await crypto.subtle.digest('SHA-256', bytes)),
+    );
+  });
 });
+
+/** A block store whose writes fail as a full disk's do once `isFull` says so. */
+function fullAfter(blocks: BlockStore, isFull: () => boolean): BlockStore {
+  return {
+    putBlocks: (contentId, batch) =>
+      isFull()
+        ? Promise.reject(Object.assign(new Error('The disk is full.'), { name: 'StorageFullError' }))
+        : blocks.putBlocks(contentId, batch),
+    getBlock: (contentId, index) => blocks.getBlock(contentId, index),
+    heldBlocks: (contentId) => blocks.heldBlocks(contentId),
+    deleteContent: (contentId) => blocks.deleteContent(contentId),
+    putFile: (file) => blocks.putFile(file),
+    getFile: (contentId) => blocks.getFile(contentId),
+    files: () => blocks.files(),
+  };
+}
