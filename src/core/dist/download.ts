@@ -205,14 +205,17 @@ export class Download {
       return this.drop(peer.nodeId, 'unasked-block');
     }
     this.picker.answered(index);
+    // Taken as done while its hash is checked, so no one is asked for it meanwhile; a copy
+    // that comes in the meantime (end-game) is not needed.
+    if (!this.done.add(index)) return undefined;
     const copy = new Uint8Array(bytes);
     void isBlock(copy, index, this.components.info.size, this.components.info.hashes).then((ok) => {
       if (!ok) {
+        this.done.remove(index);
         this.components.misbehaved(peer.nodeId, this.drop(peer.nodeId, 'bad-block'));
         return;
       }
       this.speed.add(copy.length);
-      if (!this.done.add(index)) return;
       this.sources.set(peer.nodeId, (this.sources.get(peer.nodeId) ?? 0) + 1);
       this.cancelElsewhere(index, peer.nodeId);
       this.pending.push({ index, bytes: copy });
@@ -232,6 +235,8 @@ export class Download {
   /** Asks `peer` for blocks until its share of requests is in flight. */
   private ask(peer: Peer): void {
     if (!this.running || this.peers.get(peer.nodeId) !== peer) return;
+    // A peer's silence counts from when it was first asked for something.
+    if (peer.asked.size === 0) peer.lastHeardMs = this.components.timers.nowMs();
     while (peer.asked.size < this.config.requestsPerPeer) {
       const index = this.picker.pick(peer, this.done, peer.refused);
       if (index === undefined) return;
