@@ -1,5 +1,6 @@
 import { bundleScenario } from './bundle.ts';
 import { chatScenario } from './chat.ts';
+import { distScenario } from './dist.ts';
 import { distHashScenario } from './dist-hash.ts';
 import { graphScenario } from './graph.ts';
 import { linkScenario } from './link.ts';
@@ -21,4 +22,5 @@ export const scenarios: readonly Scenario[] = [
   graphScenario,
   chatScenario,
   distHashScenario,
+  distScenario,
 ];

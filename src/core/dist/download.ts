@@ -208,7 +208,7 @@ export class Download {
     // Taken as done while its hash is checked, so no one is asked for it meanwhile; a copy
     // that comes in the meantime (end-game) is not needed.
     if (!this.done.add(index)) return undefined;
-    const copy = new Uint8Array(bytes);
+    const copy = ownsBuffer(bytes) ? bytes : new Uint8Array(bytes);
     void isBlock(copy, index, this.components.info.size, this.components.info.hashes).then((ok) => {
       if (!ok) {
         this.done.remove(index);
@@ -357,4 +357,13 @@ export class Download {
     this.components.release(nodeId);
     for (const other of this.peers.values()) this.ask(other);
   }
+}
+
+/** Whether `bytes` is the whole of its own buffer (the decoder's copy), so it can be stored as is. */
+function ownsBuffer(bytes: Uint8Array): bytes is Uint8Array<ArrayBuffer> {
+  return (
+    bytes.buffer instanceof ArrayBuffer &&
+    bytes.byteOffset === 0 &&
+    bytes.byteLength === bytes.buffer.byteLength
+  );
 }

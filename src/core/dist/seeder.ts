@@ -6,7 +6,7 @@ import type { SwarmBody } from './download.ts';
 /** Requests queued per peer and content; more are refused, which bounds a greedy peer. */
 export const maxQueuedRequests = 64;
 /** Blocks read from the store at once for one peer, so reads overlap sending. */
-const readAhead = 4;
+const readAhead = 8;
 
 /** What a seeder serves from. */
 export interface SeederComponents {
@@ -103,24 +103,32 @@ export class Seeder {
     return peers;
   }
 
+  /**
+   * Sends a peer's queued blocks in order, keeping `readAhead` reads running meanwhile, so the
+   * channel never drains while the store is read.
+   */
   private async serve(nodeId: string): Promise<void> {
     if (this.busy.has(nodeId)) return;
     this.busy.add(nodeId);
+    const reading: { request: Request; bytes: Promise<Uint8Array<ArrayBuffer> | undefined> }[] = [];
     try {
       for (;;) {
-        const batch = this.queues.get(nodeId)?.splice(0, readAhead) ?? [];
-        if (batch.length === 0) break;
-        const blocks = await Promise.all(batch.map((request) => this.read(request)));
-        for (const [at, request] of batch.entries()) {
-          const bytes = blocks[at];
-          const { groupId, contentId, index } = request;
-          const body: SwarmBody =
-            bytes === undefined ? { t: 'none', i: index } : { t: 'block', i: index, d: bytes };
-          await this.components.send(nodeId, groupId, contentId, body);
+        const queue = this.queues.get(nodeId) ?? [];
+        while (reading.length < readAhead && queue.length > 0) {
+          const request = queue.shift() as Request;
+          reading.push({ request, bytes: this.read(request) });
         }
+        const next = reading.shift();
+        if (next === undefined) break;
+        const bytes = await next.bytes;
+        const { groupId, contentId, index } = next.request;
+        const body: SwarmBody =
+          bytes === undefined ? { t: 'none', i: index } : { t: 'block', i: index, d: bytes };
+        await this.components.send(nodeId, groupId, contentId, body);
       }
     } catch {
       this.queues.delete(nodeId);
+      await Promise.allSettled(reading.map((entry) => entry.bytes));
     } finally {
       this.busy.delete(nodeId);
     }

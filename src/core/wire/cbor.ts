@@ -72,7 +72,8 @@ class ByteWriter {
       throw new WireEncodeError(`The encoding is longer than its cap of ${this.maxBytes} bytes.`);
     }
     if (needed <= this.buffer.length) return;
-    const grown = new Uint8Array(Math.max(needed, this.buffer.length * 2));
+    // Doubling, but never past the cap: a 64 KiB block must not cost a 128 KiB buffer.
+    const grown = new Uint8Array(Math.max(needed, Math.min(this.buffer.length * 2, this.maxBytes)));
     grown.set(this.buffer.subarray(0, this.length));
     this.buffer = grown;
   }
