@@ -7,20 +7,12 @@ import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { launchProfile } from './support/browser.ts';
 import { PreviewServer } from './support/preview-server.ts';
-import { createIdentity, waitForServiceWorker } from './support/app-page.ts';
+import { createGroupWithLink, startUser } from './support/group-page.ts';
 
 /** Long enough for a mesh to form over local WebRTC. */
 const linkTimeoutMs = 90_000;
 /** Long enough to fetch a few megabytes over one local link, with room for a slow machine. */
 const transferTimeoutMs = 120_000;
-
-/** Removes the default STUN server, so no ICE traffic leaves the machine. */
-async function withoutIceServers(page: Page): Promise<void> {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
-  await page.getByRole('button', { name: 'Remove ICE server 1', exact: true }).click();
-  await page.getByRole('button', { name: 'Save settings' }).click();
-  await page.getByRole('status').filter({ hasText: 'Settings saved.' }).waitFor();
-}
 
 /**
  * Chromium has `showSaveFilePicker`, whose dialog a headless test cannot answer. Without it
@@ -82,24 +74,9 @@ describe('file sharing in a group chat, two users in two browsers', () => {
       for (const profile of profiles) await withoutSavePicker(profile);
       const [ada, bob] = await Promise.all(profiles.map((profile) => profile.newPage()));
       if (ada === undefined || bob === undefined) throw new Error('no pages');
-      for (const [page, name] of [
-        [ada, 'Ada'],
-        [bob, 'Bob'],
-      ] as const) {
-        await page.goto(server.url);
-        await waitForServiceWorker(page);
-        await createIdentity(page, name);
-        await withoutIceServers(page);
-      }
-
-      await ada.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Groups' }).click();
-      await ada.getByRole('textbox', { name: 'Group name' }).fill('Darkroom');
-      await ada.getByRole('button', { name: 'Create group' }).click();
-      await ada.getByRole('heading', { name: 'Darkroom', level: 1 }).waitFor();
-      await ada.getByRole('button', { name: 'Create invitation' }).click();
-      const linkBox = ada.getByRole('textbox', { name: 'Join link' });
-      await linkBox.waitFor();
-      const link = await linkBox.inputValue();
+      await startUser(ada, server.url, 'Ada');
+      await startUser(bob, server.url, 'Bob');
+      const link = await createGroupWithLink(ada, 'Darkroom');
 
       await bob.goto(link);
       await bob.getByRole('heading', { name: 'Join Darkroom?' }).waitFor();

@@ -3,18 +3,11 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { launchProfile } from './support/browser.ts';
 import { PreviewServer } from './support/preview-server.ts';
-import { connectionState, createIdentity, waitForServiceWorker } from './support/app-page.ts';
+import { createGroupWithLink, startUser } from './support/group-page.ts';
+import { connectionState } from './support/app-page.ts';
 
 /** Long enough for a mesh to form, or re-form after the broker comes back (retries back off to 30 s). */
 const linkTimeoutMs = 90_000;
-
-/** Removes the default STUN server, so no ICE traffic leaves the machine. */
-async function withoutIceServers(page: Page): Promise<void> {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
-  await page.getByRole('button', { name: 'Remove ICE server 1', exact: true }).click();
-  await page.getByRole('button', { name: 'Save settings' }).click();
-  await page.getByRole('status').filter({ hasText: 'Settings saved.' }).waitFor();
-}
 
 async function send(page: Page, text: string): Promise<void> {
   await page.getByRole('textbox', { name: 'Message' }).fill(text);
@@ -48,20 +41,10 @@ describe('groups and chat, three users in three browsers', () => {
         [bob, 'Bob'],
         [cyd, 'Cyd'],
       ] as const) {
-        await page.goto(server.url);
-        await waitForServiceWorker(page);
-        await createIdentity(page, name);
-        await withoutIceServers(page);
+        await startUser(page, server.url, name);
       }
-
-      await ada.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Groups' }).click();
-      await ada.getByRole('textbox', { name: 'Group name' }).fill('Book club');
-      await ada.getByRole('button', { name: 'Create group' }).click();
-      await ada.getByRole('heading', { name: 'Book club', level: 1 }).waitFor();
-      await ada.getByRole('button', { name: 'Create invitation' }).click();
+      const link = await createGroupWithLink(ada, 'Book club');
       const linkBox = ada.getByRole('textbox', { name: 'Join link' });
-      await linkBox.waitFor();
-      const link = await linkBox.inputValue();
       assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/#join=[A-Za-z0-9_-]+$/);
       assert.equal(await linkBox.getAttribute('readonly'), '');
 

@@ -136,3 +136,36 @@ export function describeFiles(nodes: readonly DistTestNode[], contentId: string)
     })
     .join('\n');
 }
+
+/** Members `which` fetch a shared file; resolves once each holds all of it. */
+export async function fetchOn(
+  nodes: readonly DistTestNode[],
+  groups: readonly Group[],
+  which: readonly number[],
+  file: { contentId: string; key: string },
+  what: string,
+): Promise<void> {
+  const { contentId, key } = file;
+  for (const i of which) await nodes[i]?.distribution.download(groups[i]?.id ?? '', contentId, key);
+  await waitFor(
+    () => which.every((i) => nodes[i]?.distribution.progress(contentId)?.state === 'complete'),
+    what,
+    120_000,
+    () => describeFiles(nodes, contentId),
+  );
+}
+
+/** Waits until member `i` knows `count` holders of a file. */
+export function holdersKnown(
+  groups: readonly Group[],
+  i: number,
+  contentId: string,
+  count: number,
+): Promise<void> {
+  return waitFor(
+    () => groups[i]?.files.holders(contentId).length === count,
+    `member ${i} to know ${count} holders`,
+    30_000,
+    () => JSON.stringify(groups[i]?.files.holders(contentId)),
+  );
+}

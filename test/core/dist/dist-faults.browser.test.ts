@@ -11,7 +11,9 @@ import {
   createFileGroup,
   describeFiles,
   distNodeOf,
+  fetchOn,
   hex,
+  holdersKnown,
   randomBytes,
   shareBytes,
   streamDigest,
@@ -59,28 +61,13 @@ describe('file distribution with liars and reloads, over real WebRTC', function 
       i === 1 ? { mesh: lyingMesh(node.mesh) } : {},
     ));
     const bytes = randomBytes(6_000_000, 3);
-    const { contentId, key } = await shareBytes(groups, 0, bytes, 'lies.bin');
-    for (const i of [1, 2]) await nodes[i]?.distribution.download(groups[i]?.id ?? '', contentId, key);
-    await waitFor(
-      () => [1, 2].every((i) => nodes[i]?.distribution.progress(contentId)?.state === 'complete'),
-      'the liar and an honest member to hold the file',
-      120_000,
-      () => describeFiles(nodes, contentId),
-    );
-    await waitFor(
-      () => groups[3]?.files.holders(contentId).length === 3,
-      'the downloader to know three holders',
-      30_000,
-    );
+    const file = await shareBytes(groups, 0, bytes, 'lies.bin');
+    const { contentId } = file;
+    await fetchOn(nodes, groups, [1, 2], file, 'the liar and an honest member to hold the file');
+    await holdersKnown(groups, 3, contentId, 3);
     const downloader = nodes[3] as DistTestNode;
     const liar = nodes[1] as DistTestNode;
-    await downloader.distribution.download(groups[3]?.id ?? '', contentId, key);
-    await waitFor(
-      () => downloader.distribution.progress(contentId)?.state === 'complete',
-      'the download',
-      120_000,
-      () => describeFiles(nodes, contentId),
-    );
+    await fetchOn(nodes, groups, [3], file, 'the download');
     const report = describeFiles(nodes, contentId);
     expect(downloader.distribution.rejections()['dist:bad-block'], report).to.be.greaterThan(0);
     expect(downloader.distribution.sources(contentId).get(liar.nodeId) ?? 0, report).to.equal(0);

@@ -4,7 +4,9 @@ import {
   closeFileGroup,
   createFileGroup,
   describeFiles,
+  fetchOn,
   hex,
+  holdersKnown,
   shareBytes,
   randomBytes,
   streamDigest,
@@ -50,28 +52,12 @@ describe('file distribution over real WebRTC', function () {
   it('with three seeders, a downloader takes blocks from all three', async () => {
     ({ nodes, groups } = await createFileGroup(4));
     const bytes = randomBytes(8_000_000, 2);
-    const { contentId, key } = await shareBytes(groups, 0, bytes, 'three.bin');
-    for (const i of [1, 2]) await nodes[i]?.distribution.download(groups[i]?.id ?? '', contentId, key);
-    await waitFor(
-      () => [1, 2].every((i) => nodes[i]?.distribution.progress(contentId)?.state === 'complete'),
-      'two more seeders',
-      120_000,
-      () => describeFiles(nodes, contentId),
-    );
-    await waitFor(
-      () => groups[3]?.files.holders(contentId).length === 3,
-      'the downloader to know three holders',
-      30_000,
-      () => JSON.stringify(groups[3]?.files.holders(contentId)),
-    );
+    const file = await shareBytes(groups, 0, bytes, 'three.bin');
+    const { contentId } = file;
+    await fetchOn(nodes, groups, [1, 2], file, 'two more seeders');
+    await holdersKnown(groups, 3, contentId, 3);
     const downloader = nodes[3] as DistTestNode;
-    await downloader.distribution.download(groups[3]?.id ?? '', contentId, key);
-    await waitFor(
-      () => downloader.distribution.progress(contentId)?.state === 'complete',
-      'the download',
-      120_000,
-      () => describeFiles(nodes, contentId),
-    );
+    await fetchOn(nodes, groups, [3], file, 'the download');
     const sources = downloader.distribution.sources(contentId);
     for (const seeder of nodes.slice(0, 3)) {
       expect(sources.get(seeder.nodeId) ?? 0, describeFiles(nodes, contentId)).to.be.greaterThan(0);

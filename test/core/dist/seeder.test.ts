@@ -1,62 +1,11 @@
 import { expect } from 'chai';
-import { sha256 } from '../../../src/core/crypto/hash.ts';
 import { Bitfield } from '../../../src/core/dist/bitfield.ts';
-import {
-  blockBytes,
-  contentIdOf,
-  merkleRoot,
-  type ContentInfo,
-} from '../../../src/core/dist/content-info.ts';
+import { blockBytes } from '../../../src/core/dist/content-info.ts';
 import type { SwarmBody } from '../../../src/core/dist/download.ts';
 import { maxQueuedRequests, Seeder } from '../../../src/core/dist/seeder.ts';
-import { concatBytes, equalBytes } from '../../../src/lib/bytes.ts';
-import { createRandom } from '../../../src/lib/random.ts';
+import { equalBytes } from '../../../src/lib/bytes.ts';
 import { MemoryBlockStore } from '../../../src/storage/memory/block-store.ts';
-
-/** A content of random blocks and its content information. */
-interface Content {
-  readonly id: string;
-  readonly info: ContentInfo;
-  readonly blocks: readonly Uint8Array<ArrayBuffer>[];
-}
-
-async function contentOf(size: number, seed: number): Promise<Content> {
-  const random = createRandom(seed);
-  const blocks: Uint8Array<ArrayBuffer>[] = [];
-  for (let start = 0; start < size; start += blockBytes) {
-    const length = Math.min(blockBytes, size - start);
-    const words = Uint32Array.from({ length: Math.ceil(length / 4) }, () => random.uint32());
-    blocks.push(new Uint8Array(words.buffer, 0, length).slice());
-  }
-  const hashes = concatBytes(...(await Promise.all(blocks.map((block) => sha256(block)))));
-  const root = await merkleRoot(hashes);
-  const info = { name: 'a.bin', mime: 'application/octet-stream', size, hashes, root };
-  return { id: await contentIdOf(size, root), info, blocks };
-}
-
-/** One host task: lets Web Crypto (which the seeder's check awaits) and promise reactions settle. */
-function turn(): Promise<void> {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let turns = 0; !condition(); turns += 1) {
-    if (turns > 2_000) throw new Error(`Never happened: ${what}`);
-    await turn();
-  }
-}
-
-/** Lets every read and check under way finish, for tests that something did not happen. */
-async function settle(): Promise<void> {
-  for (let turns = 0; turns < 20; turns += 1) await turn();
-}
+import { contentOf, settle, until, type Content } from '../../helpers/dist-content.ts';
 
 const groupId = 'group-1';
 
