@@ -91,11 +91,15 @@ describe('graph synchronisation over real WebRTC and IndexedDB', function () {
     const back = b.graph.traffic();
     expect(added.length, 'records reported on return').to.equal(100);
     // They come by reconciliation, or by broadcast if the writer still took the old link for live.
+    // When the writer sees the old link die only after the new one is up, it hears a relink,
+    // greets again, and the round runs twice: records already asked for are asked for again
+    // (each copy is taken once). Then, and only then, two copies may come.
     const receivedBytes = total(back.bytesIn, ['records', 'tree']);
     const traffic = JSON.stringify(back);
+    const rounds = (back.framesOut.hello ?? 0) > 2 ? 2 : 1;
     expect(receivedBytes, `bytes of records received; ${traffic}`).to.be.within(
       missedBytes,
-      1.3 * missedBytes,
+      (rounds + 0.3) * missedBytes,
     );
     const syncParts = ['hello', 'sync', 'synced', 'offer', 'want'];
     const syncBytes = total(back.bytesIn, syncParts) + total(back.bytesOut, syncParts);
