@@ -27,6 +27,13 @@ function ownBytes(bytes: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
 }
 
+/** A `getBlock` waiting for its batch's transaction. */
+interface PendingRead {
+  readonly key: BlockKey;
+  readonly resolve: (bytes: Uint8Array<ArrayBuffer> | undefined) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 /**
  * `BlockStore` on a profile's IndexedDB database: block bytes in the `blocks` store under
  * `[contentId, index]`, file state in the `files` store. The database clones every value in and
@@ -35,6 +42,7 @@ function ownBytes(bytes: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
  */
 export class IdbBlockStore implements BlockStore {
   readonly #db: ProfileDatabase;
+  readonly #reads: PendingRead[] = [];
 
   constructor(db: ProfileDatabase) {
     this.#db = db;
@@ -71,9 +79,27 @@ export class IdbBlockStore implements BlockStore {
     });
   }
 
-  async getBlock(contentId: string, index: number): Promise<Uint8Array<ArrayBuffer> | undefined> {
-    if (!isBlockIndex(index)) return undefined;
-    return this.#db.get('blocks', [contentId, index]);
+  /**
+   * Reads asked for in the same task share one readonly transaction (a seeder reads several
+   * blocks ahead at once): one transaction per block cost more than the reads themselves.
+   */
+  getBlock(contentId: string, index: number): Promise<Uint8Array<ArrayBuffer> | undefined> {
+    if (!isBlockIndex(index)) return Promise.resolve(undefined);
+    return new Promise((resolve, reject) => {
+      if (this.#reads.length === 0) queueMicrotask(() => this.#readBatch());
+      this.#reads.push({ key: [contentId, index], resolve, reject });
+    });
+  }
+
+  #readBatch(): void {
+    const reads = this.#reads.splice(0);
+    try {
+      const tx = this.#db.transaction('blocks');
+      for (const read of reads) tx.store.get(read.key).then(read.resolve, read.reject);
+      tx.done.catch(() => undefined);
+    } catch (error) {
+      for (const read of reads) read.reject(error);
+    }
   }
 
   /** Indexes of the blocks held of `contentId`, ascending, from one keys-only range read. */

