@@ -131,12 +131,10 @@ export class Presence {
   }
 
   /**
-   * Publishes this node's presence and keeps it fresh until `stop`. Resolves once the first
-   * write and the look at the nodes already known are done; never rejects (see `lastError`).
+   * Marks this node away (idle) or back. A running presence republishes at once, even when
+   * nothing changed: a write refused earlier (before the node could write) is made good.
    */
-  /** Marks this node away (idle) or back; a running presence republishes at once. */
   async setAway(away: boolean): Promise<void> {
-    if (away === this.away) return;
     this.away = away;
     if (!this.running) return;
     // A publish under way may carry the old value: this one goes after it.
@@ -144,6 +142,10 @@ export class Presence {
     await this.refresh();
   }
 
+  /**
+   * Publishes this node's presence and keeps it fresh until `stop`. Resolves once the first
+   * write and the look at the nodes already known are done; never rejects (see `lastError`).
+   */
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
