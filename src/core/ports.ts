@@ -257,6 +257,9 @@ export interface RecordStore {
   deleteGraph(graphId: string): Promise<void>;
 }
 
+/** Why a download stopped: the user paused it, there was no room to start, storage filled up, or storing failed. */
+export type PauseReason = 'user' | 'quota' | 'full' | 'failed';
+
 /** Where a file stands in this browser. */
 export type StoredFileState = 'downloading' | 'paused' | 'complete';
 
@@ -269,8 +272,8 @@ export interface StoredFile {
   /** That record's key (`creator/id`). */
   readonly recordKey: string;
   readonly state: StoredFileState;
-  /** Why a paused download stopped, for the user (`quota`, `user`, …). */
-  readonly pauseReason?: string;
+  /** Why a paused download stopped. */
+  readonly pauseReason?: PauseReason;
   readonly addedAtMs: number;
 }
 

@@ -1,4 +1,6 @@
-import type { StoredFileState } from '../ports.ts';
+import type { PauseReason, StoredFileState } from '../ports.ts';
+
+export type { PauseReason } from '../ports.ts';
 import type { GraphPeer } from '../graph/security.ts';
 import type { ContentInfo } from './content-info.ts';
 
@@ -14,9 +16,6 @@ export interface DistGroup {
   /** Tells the group whether this node holds some, all or none of `contentId`. */
   announce(contentId: string, holding: 'partial' | 'complete' | 'none'): Promise<void>;
 }
-
-/** Why a download stopped: the user paused it, there was no room to start, or storage filled up. */
-export type PauseReason = 'user' | 'quota' | 'full' | 'failed';
 
 /** Where one file stands in this browser. */
 export interface FileProgress {

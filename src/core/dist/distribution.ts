@@ -35,7 +35,6 @@ interface Entry {
   file: StoredFile;
   readonly group: DistGroup;
   readonly download: Download;
-  pauseReason: PauseReason | undefined;
   detail?: string;
 }
 
@@ -167,6 +166,7 @@ export class Distribution extends TypedEventTarget<DistributionEvents> {
     const entry = this.entries.get(contentId);
     if (entry === undefined) return undefined;
     const { download, file } = entry;
+    const { pauseReason } = file;
     const info = entry.group.contentInfo(contentId);
     const sizeBytes = info?.size ?? 0;
     return {
@@ -177,10 +177,10 @@ export class Distribution extends TypedEventTarget<DistributionEvents> {
       doneBytes: download.doneBytes,
       bytesPerSecond: download.bytesPerSecond,
       peers: download.peerCount,
-      ...(entry.pauseReason === undefined ? {} : { pauseReason: entry.pauseReason }),
-      ...(entry.pauseReason === undefined || entry.pauseReason === 'user'
+      ...(pauseReason === undefined ? {} : { pauseReason }),
+      ...(pauseReason === undefined || pauseReason === 'user'
         ? {}
-        : { message: pauseMessage(entry.pauseReason, sizeBytes - download.doneBytes, entry.detail) }),
+        : { message: pauseMessage(pauseReason, sizeBytes - download.doneBytes, entry.detail) }),
     };
   }
 
@@ -256,7 +256,7 @@ export class Distribution extends TypedEventTarget<DistributionEvents> {
       },
       this.components.downloadConfig,
     );
-    const entry: Entry = { file, group, download, pauseReason: file.pauseReason as PauseReason | undefined };
+    const entry: Entry = { file, group, download };
     this.entries.set(contentId, entry);
     if (file.state === 'downloading') await this.begin(entry);
     else this.changed(contentId);
@@ -281,12 +281,8 @@ export class Distribution extends TypedEventTarget<DistributionEvents> {
     state: StoredFile['state'],
     reason: PauseReason | undefined,
   ): Promise<void> {
-    entry.file = { ...entry.file, state, ...(reason === undefined ? {} : { pauseReason: reason }) };
-    if (reason === undefined) {
-      const { pauseReason: _, ...rest } = entry.file;
-      entry.file = rest;
-    }
-    entry.pauseReason = reason;
+    const { pauseReason: _, ...rest } = entry.file;
+    entry.file = { ...rest, state, ...(reason === undefined ? {} : { pauseReason: reason }) };
     await this.components.store.putFile(entry.file);
     this.changed(entry.file.contentId);
   }
