@@ -169,3 +169,26 @@ export function holdersKnown(
     () => JSON.stringify(groups[i]?.files.holders(contentId)),
   );
 }
+
+/** `mesh` as a `GraphMesh`, with `handle` and `sendTo` replaced where given (liars, puppets). */
+export function meshWith(
+  mesh: MeshTestNode['mesh'],
+  changes: Partial<Pick<GraphMesh, 'handle' | 'sendTo'>>,
+): GraphMesh {
+  return {
+    get nodeId() {
+      return mesh.nodeId;
+    },
+    get status() {
+      return mesh.status;
+    },
+    handle: changes.handle ?? ((protocol, handler) => mesh.handle(protocol, handler)),
+    sendTo: changes.sendTo ?? ((nodeId, protocol, body, kind) => mesh.sendTo(nodeId, protocol, body, kind)),
+    neighborPeer: (nodeId) => mesh.neighborPeer(nodeId),
+    neighbors: () => mesh.neighbors(),
+    openDirect: (nodeId, signal) => mesh.openDirect(nodeId, signal),
+    closeDirect: (nodeId) => mesh.closeDirect(nodeId),
+    blame: (nodeId, reason) => mesh.blame(nodeId, reason),
+    on: (type, listener) => mesh.on(type, listener),
+  };
+}

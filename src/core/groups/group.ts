@@ -171,8 +171,7 @@ export class Group extends TypedEventTarget<GroupEvents> {
   /** Writes this node's member record: name, node and (unless owner) certificate. */
   async writeMembership(name: string, certificate?: Parameters<typeof writeData>[0]): Promise<void> {
     await this.writer.writeMembership(name, this.components.nodeId, certificate);
-    // Nodes that refused this one before it had a membership to show may take it now; so may
-    // this node its own presence, refused when the group opened before the membership existed.
+    // Those who refused this node (and its own presence, written at open) may take it now.
     this.graph.greetAgain();
     await this.graph.setPresence(true, this.away).catch(() => undefined);
   }

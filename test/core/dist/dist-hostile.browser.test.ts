@@ -15,6 +15,7 @@ import {
   describeFiles,
   distNodeOf,
   hex,
+  meshWith,
   randomBytes,
   shareBytes,
   streamDigest,
@@ -33,11 +34,7 @@ type Heard = { readonly from: string; readonly message: DistMessage | undefined 
  * frames on the real mesh, and every dist frame that comes in is kept in `heard`.
  */
 function puppetMesh(mesh: MeshTestNode['mesh'], heard: Heard[]): GraphMesh {
-  return {
-    nodeId: mesh.nodeId,
-    get status() {
-      return mesh.status;
-    },
+  return meshWith(mesh, {
     handle: (protocol, handler) =>
       protocol === distProtocol
         ? mesh.handle(protocol, (from, body) => {
@@ -48,13 +45,7 @@ function puppetMesh(mesh: MeshTestNode['mesh'], heard: Heard[]): GraphMesh {
         : mesh.handle(protocol, handler),
     sendTo: (nodeId, protocol, body, kind) =>
       protocol === distProtocol ? Promise.resolve() : mesh.sendTo(nodeId, protocol, body, kind),
-    neighborPeer: (nodeId) => mesh.neighborPeer(nodeId),
-    neighbors: () => mesh.neighbors(),
-    openDirect: (nodeId, signal) => mesh.openDirect(nodeId, signal),
-    closeDirect: (nodeId) => mesh.closeDirect(nodeId),
-    blame: (nodeId, reason) => mesh.blame(nodeId, reason),
-    on: (type, listener) => mesh.on(type, listener),
-  };
+  });
 }
 
 type Counts = Readonly<Record<string, number>>;
