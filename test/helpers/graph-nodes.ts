@@ -50,8 +50,12 @@ export async function joinMesh(nodes: readonly MeshTestNode[], seed: number): Pr
     if (i === 0) continue;
     const contact = nodes[random.int(i)];
     if (contact === undefined) throw new Error(`no contact for node ${i}`);
-    // A join that fails now (a busy machine) is tried again with backoff by the mesh.
-    await node.mesh.connect([contact.nodeId]);
+    // A join that fails now (a busy machine) is tried again here: the mesh would try again by
+    // itself only while isolated, and a later node joining through this one would leave two
+    // islands that never learn of each other.
+    for (let attempt = 0; attempt < 5 && !(await node.mesh.connect([contact.nodeId])); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
   }
   await waitFor(
     () => isConnected(nodes),
