@@ -5,6 +5,7 @@ import { distHashScenario } from './dist-hash.ts';
 import { graphScenario } from './graph.ts';
 import { linkScenario } from './link.ts';
 import { meshScenario } from './mesh.ts';
+import { namesScenario } from './names.ts';
 import { rtcRawScenario } from './rtc-raw.ts';
 import { shellScenario } from './shell.ts';
 import type { Scenario } from './types.ts';
@@ -23,4 +24,5 @@ export const scenarios: readonly Scenario[] = [
   chatScenario,
   distHashScenario,
   distScenario,
+  namesScenario,
 ];

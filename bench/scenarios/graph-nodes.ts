@@ -91,7 +91,7 @@ function isIdTaken(error: unknown): boolean {
 }
 
 /** A PeerJS transport registered as `nodeId`, waiting for the broker to free the id if it must. */
-async function registerOnBroker(nodeId: string, broker: BenchBroker): Promise<PeerJsTransport> {
+export async function registerOnBroker(nodeId: string, broker: BenchBroker): Promise<PeerJsTransport> {
   const deadline = performance.now() + registerTimeoutMs;
   for (;;) {
     const transport = new PeerJsTransport({

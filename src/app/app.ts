@@ -13,6 +13,8 @@ import { nodeIdOf, shortId } from '../core/identity/ids.ts';
 import type { InvitationChoice } from '../core/groups/group-actions.ts';
 import type { InfoData } from '../core/groups/group-records.ts';
 import type { GroupService, GroupSummary, JoinPreview } from './group-service.ts';
+import type { CollabService } from './collab-service.ts';
+import type { CollabApi } from './collab-types.ts';
 import type { Mesh } from '../core/mesh/mesh.ts';
 import { Notifier } from './notifier.ts';
 import { watchIdle } from './idle.ts';
@@ -74,6 +76,8 @@ export class App extends TypedEventTarget<{ changed: AppState }> {
   private readonly fileStorage: Pick<AppComponents, 'blockStore' | 'quota'>;
   private loadedGroups: GroupService | undefined;
   private groupsLoading: Promise<GroupService> | undefined;
+  private loadedCollab: CollabService | undefined;
+  private collabLoading: Promise<CollabService> | undefined;
   private latestMesh: Mesh | undefined;
   private readonly notifier = new Notifier();
   private readonly origin: URL;
@@ -121,6 +125,11 @@ export class App extends TypedEventTarget<{ changed: AppState }> {
     return this.loadedGroups;
   }
 
+  /** Contacts, presence, invitations, people nearby and peer names, once their code has loaded. */
+  get collab(): CollabApi | undefined {
+    return this.loadedCollab;
+  }
+
   /**
    * Loads the profile and starts the node once `lock` grants this tab the node (see
    * `holdNodeLock`); until then the state says another tab has it.
@@ -137,8 +146,14 @@ export class App extends TypedEventTarget<{ changed: AppState }> {
     this.mesh.on('mesh', ({ mesh }) => {
       this.latestMesh = mesh;
       this.attachGroups(this.loadedGroups);
+      this.loadedCollab?.attach(mesh);
     });
-    if (typeof document !== 'undefined') watchIdle((away) => void this.loadedGroups?.setAway(away));
+    if (typeof document !== 'undefined') {
+      watchIdle((away) => {
+        void this.loadedGroups?.setAway(away);
+        this.loadedCollab?.setIdle(away);
+      });
+    }
     this.settings.on('changed', (next) => {
       this.update({ settings: next });
       this.reconnect();
@@ -271,6 +286,37 @@ export class App extends TypedEventTarget<{ changed: AppState }> {
     const nodeId = identity === undefined ? undefined : await nodeIdOf(identity.publicKey, identity.nodeSalt);
     // Not awaited: the shell shows before the groups' code has loaded.
     void this.groupService().then((groups) => groups.useIdentity(identity, nodeId));
+    void this.collabService().then((collab) => collab.useIdentity(identity, nodeId));
+  }
+
+  /** Loads the collaboration code once and builds its service. */
+  private collabService(): Promise<CollabService> {
+    this.collabLoading ??= import('./collab-service.ts').then(({ CollabService }) => {
+      const collab = new CollabService({
+        preferences: this.preferences,
+        origin: this.origin,
+        invitationFor: (groupId) => this.directInvitation(groupId),
+        joinGroup: (link) => this.joinGroup(link),
+        connectTo: (nodeIds) => this.latestMesh?.connect(nodeIds) ?? Promise.resolve(false),
+      });
+      collab.attach(this.latestMesh);
+      this.loadedCollab = collab;
+      this.update({});
+      return collab;
+    });
+    return this.collabLoading;
+  }
+
+  /** A one-use, five-minute join link for a direct invitation into `groupId`. */
+  private async directInvitation(groupId: string): Promise<{ link: string; groupName: string }> {
+    const groupName = this.snapshot.groups.find((group) => group.id === groupId)?.name ?? 'a group';
+    const link = await this.createInvitation(groupId, {
+      role: 'member',
+      expiresInMs: directInvitationMs,
+      maxUses: 1,
+      note: 'Sent to you directly.',
+    });
+    return { link, groupName };
   }
 
   /** Loads the groups' code once and builds their service. */
@@ -314,6 +360,9 @@ export class App extends TypedEventTarget<{ changed: AppState }> {
     this.emit('changed', this.snapshot);
   }
 }
+
+/** How long a direct invitation into a group stays valid. */
+const directInvitationMs = 5 * 60_000;
 
 /** The join link of an invitation payload: this app's address with `#join=`. */
 export function joinLinkOf(origin: URL, payload: string): string {

@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import type { InvitationView } from './chat-types.ts';
 import { theme } from './theme.ts';
-import './join-link-share.ts';
+import './link-share.ts';
 
 /** Detail of `create-invitation`; `maxUses` 0 means unlimited. */
 export interface CreateInvitationDetail {
@@ -83,7 +83,7 @@ export class InvitationForm extends LitElement {
         border: 1px solid var(--muted);
         color: var(--muted);
       }
-      mycel-join-link-share {
+      mycel-link-share {
         margin-top: 1rem;
       }
     `,
@@ -142,7 +142,7 @@ export class InvitationForm extends LitElement {
       ${
         this.latestLink === ''
           ? nothing
-          : html`<mycel-join-link-share .link=${this.latestLink}></mycel-join-link-share>`
+          : html`<mycel-link-share .link=${this.latestLink}></mycel-link-share>`
       }
       ${
         this.invitations.length === 0

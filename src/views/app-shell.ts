@@ -6,14 +6,17 @@ import type { App, AppState } from '../app/app.ts';
 import { appContext } from '../app/context.ts';
 import { routeOf, type Route } from '../app/routes.ts';
 import { AppStateController } from '../controllers/app-state-controller.ts';
+import { CollabController } from '../controllers/collab-controller.ts';
 import { theme } from '../components/theme.ts';
 import '../components/status-pill.ts';
 import '../components/update-banner.ts';
+import '../components/presence-selector.ts';
+import '../components/invitation-inbox.ts';
+import type { JoinedGroupDetail } from '../components/invitation-inbox.ts';
 import './onboarding-view.ts';
 import './identity-view.ts';
 import './settings-view.ts';
 import './network-view.ts';
-import './coming-soon-view.ts';
 
 const navItems: readonly { route: Route; label: string }[] = [
   { route: 'groups', label: 'Groups' },
@@ -36,8 +39,9 @@ export class AppShell extends LitElement {
       }
       header {
         display: flex;
+        flex-wrap: wrap;
         align-items: center;
-        gap: 0.75rem;
+        gap: 0.5rem 0.75rem;
         padding: 0.6rem 1rem;
         background: var(--surface);
         border-bottom: 1px solid var(--border);
@@ -65,6 +69,9 @@ export class AppShell extends LitElement {
       }
       .who small {
         color: var(--muted);
+      }
+      mycel-presence-selector {
+        flex: 0 1 20rem;
       }
       nav ul {
         list-style: none;
@@ -125,6 +132,11 @@ export class AppShell extends LitElement {
         .who small {
           display: none;
         }
+        /* On a phone the status gets a line of its own under the brand and the identity. */
+        mycel-presence-selector {
+          order: 1;
+          flex: 1 1 100%;
+        }
       }
     `,
   ];
@@ -137,6 +149,7 @@ export class AppShell extends LitElement {
   @state() private route: Route = routeOf(window.location.hash);
   @state() private hash = window.location.hash;
   private readonly appState = new AppStateController(this, () => this.app);
+  private readonly collab = new CollabController(this, () => this.app?.collab);
   private readonly onHashChange = (): void => {
     this.route = routeOf(window.location.hash);
     this.hash = window.location.hash;
@@ -145,10 +158,16 @@ export class AppShell extends LitElement {
   /** Name of the User Timing mark set when the shell first shows real content (see bench/shell.ts). */
   static readonly renderedMark = 'mycel:shell-rendered';
 
-  /** Group pages (and their chat, QR and list code) load when first shown, not with the shell. */
+  /** Group and contact pages (and their chat, QR and list code) load when first shown, not with the shell. */
   override willUpdate(): void {
     if (this.hash.startsWith('#join=')) void import('./join-view.ts');
-    else if (this.route === 'groups') void import('./groups-view.ts');
+    else if (this.page === 'groups') void import('./groups-view.ts');
+    else if (this.page === 'contacts') void import('./contacts-view.ts');
+  }
+
+  /** The page shown: a contact card link (`#/contact/…`) opens Contacts to add it. */
+  private get page(): Route {
+    return this.hash.startsWith('#/contact/') ? 'contacts' : this.route;
   }
 
   override updated(): void {
@@ -198,7 +217,7 @@ export class AppShell extends LitElement {
           ${navItems.map(
             (item) =>
               html`<li>
-                <a href="#/${item.route}" aria-current=${this.route === item.route ? 'page' : 'false'}
+                <a href="#/${item.route}" aria-current=${this.page === item.route ? 'page' : 'false'}
                   >${item.label}</a
                 >
               </li>`,
@@ -206,6 +225,11 @@ export class AppShell extends LitElement {
         </ul>
       </nav>
       <main id="content" tabindex="-1">
+        <mycel-invitation-inbox
+          .incoming=${this.collab.value?.incoming ?? []}
+          .collab=${this.collab.api}
+          @joined-group=${this.openGroup}
+        ></mycel-invitation-inbox>
         ${joining ? html`<mycel-join-view .link=${this.hash}></mycel-join-view>` : this.renderPage()}
       </main>`;
   }
@@ -214,9 +238,18 @@ export class AppShell extends LitElement {
     const identity = appState.identity;
     const connection = appState.connection;
     const detail = connection.state === 'offline' ? (connection.reason ?? '') : (connection.broker ?? '');
+    const collab = this.collab.value;
     return html`<header>
       <span class="brand">Mycel</span>
       <mycel-status-pill .state=${connection.state} .detail=${detail}></mycel-status-pill>
+      ${
+        collab === undefined
+          ? nothing
+          : html`<mycel-presence-selector
+              .presence=${collab.presence}
+              .collab=${this.collab.api}
+            ></mycel-presence-selector>`
+      }
       ${
         identity === undefined
           ? nothing
@@ -228,7 +261,7 @@ export class AppShell extends LitElement {
   }
 
   private renderPage() {
-    switch (this.route) {
+    switch (this.page) {
       case 'identity':
         return html`<mycel-identity-view></mycel-identity-view>`;
       case 'settings':
@@ -236,12 +269,17 @@ export class AppShell extends LitElement {
       case 'groups':
         return html`<mycel-groups-view></mycel-groups-view>`;
       case 'contacts':
-        return html`<mycel-coming-soon-view heading="Contacts"
-          >Add friends from their contact card and see when they are online.</mycel-coming-soon-view
-        >`;
+        return html`<mycel-contacts-view
+          .link=${this.hash.startsWith('#/contact/') ? window.location.href : ''}
+        ></mycel-contacts-view>`;
       case 'network':
         return html`<mycel-network-view></mycel-network-view>`;
     }
+  }
+
+  /** After accepting an invitation, the group it let the user into opens. */
+  private openGroup(event: CustomEvent<JoinedGroupDetail>): void {
+    window.location.hash = `#/groups/${event.detail.groupId}`;
   }
 
   private skipToContent(event: Event): void {

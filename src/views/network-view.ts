@@ -6,6 +6,7 @@ import type { MeshSnapshot } from '../core/mesh/mesh-types.ts';
 import type { App } from '../app/app.ts';
 import { appContext } from '../app/context.ts';
 import { AppStateController } from '../controllers/app-state-controller.ts';
+import { CollabController } from '../controllers/collab-controller.ts';
 import { factList, theme } from '../components/theme.ts';
 import { shortNodeId } from '../components/mesh-picture.ts';
 import '../components/mesh-picture.ts';
@@ -95,10 +96,17 @@ export class NetworkView extends LitElement {
 
   @consume({ context: appContext }) private app?: App;
   private readonly appState = new AppStateController(this, () => this.app);
+  private readonly collab = new CollabController(this, () => this.app?.collab);
   @state() private copyNotice = '';
   @state() private connectError = '';
   @state() private connectNotice = '';
   @state() private connecting = false;
+
+  /** The Names section's code loads with the page that shows it, not with the shell. */
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void import('../components/names-panel.ts');
+  }
 
   override render() {
     const appState = this.appState.value;
@@ -127,7 +135,24 @@ export class NetworkView extends LitElement {
           ? html`<p class="help">The picture of the mesh appears once this node is running.</p>`
           : html`<mycel-mesh-picture .snapshot=${mesh}></mycel-mesh-picture>`
       }
-      ${this.linksTable(mesh)} ${this.rejectionsTable(mesh)} ${this.connectForm()}`;
+      ${this.linksTable(mesh)} ${this.rejectionsTable(mesh)} ${this.connectForm()} ${this.namesSection()}`;
+  }
+
+  private namesSection() {
+    const state = this.collab.value;
+    return html`<section class="card" aria-labelledby="names-heading">
+      <h2 id="names-heading">Names</h2>
+      ${
+        state === undefined
+          ? html`<p class="help">Peer names are available once this identity’s node has started.</p>`
+          : html`<mycel-names-panel
+              .names=${state.names}
+              .peerName=${state.me.peerName}
+              .online=${state.online}
+              .collab=${this.collab.api}
+            ></mycel-names-panel>`
+      }
+    </section>`;
   }
 
   private linksTable(mesh: MeshSnapshot | undefined) {

@@ -121,12 +121,10 @@ describe('mycel-invitation-form', () => {
 
   it('offers the latest link for sharing', async () => {
     const form = await mount();
-    expect(root(form).querySelector('mycel-join-link-share')).to.equal(null);
+    expect(root(form).querySelector('mycel-link-share')).to.equal(null);
     form.latestLink = 'https://mycel.example/#join=new';
     await form.updateComplete;
-    expect(root(form).querySelector('mycel-join-link-share')?.link).to.equal(
-      'https://mycel.example/#join=new',
-    );
+    expect(root(form).querySelector('mycel-link-share')?.link).to.equal('https://mycel.example/#join=new');
   });
 
   it('shows a hostile note as text', async () => {

@@ -1,3 +1,4 @@
+import { nodeIdOf } from '../../src/core/identity/ids.ts';
 import { Mesh, type MeshConfig } from '../../src/core/mesh/mesh.ts';
 import type { LinkRoute } from '../../src/core/mesh/mesh-types.ts';
 import { realTimeTimers } from '../../src/core/mesh/timers.ts';
@@ -112,6 +113,18 @@ export async function restartMeshNode(
   const transport = await brokerTransport(node.nodeId);
   await transport.start();
   return startMesh({ ...node, transport }, seed, config);
+}
+
+/**
+ * Brings `node` back as another browser profile of the same identity would: a new node salt,
+ * hence a new node id, on a new broker transport and mesh, started but not joined.
+ */
+export async function moveMeshNode(node: MeshTestNode, seed: number): Promise<MeshTestNode> {
+  const identity = { ...node.identity, nodeSalt: crypto.getRandomValues(new Uint8Array(16)) };
+  const nodeId = await nodeIdOf(identity.publicKey, identity.nodeSalt);
+  const transport = await brokerTransport(nodeId);
+  await transport.start();
+  return startMesh({ ...node, identity, nodeId, transport, incoming: [] }, seed, quickMesh);
 }
 
 /** Each node's degree, status, passive view size and refusals, for a failure message. */

@@ -13,8 +13,10 @@ export const SigningNamespaces = {
   invite: 'mycel/invite/1',
   /** A joiner's acceptance of an invitation, completing a membership certificate. */
   membership: 'mycel/membership/1',
-  /** A secured peer name registration. */
+  /** A peer name registration (secured or not: every registration is signed by its registrant). */
   nameRegistration: 'mycel/name/1',
+  /** A contact card: display name, key and colour, as its owner shares them. */
+  contactCard: 'mycel/card/1',
   /** A throw-away probe proving that a private key matches a public key. */
   identityCheck: 'mycel/identity-check/1',
 } as const;
@@ -35,6 +37,10 @@ export const HashDomains = {
   invitation: 'mycel/invitation/1',
   /** A file's content id, from its size and Merkle root. */
   content: 'mycel/content/1',
+  /** A peer name's DHT key, from its normalized text. */
+  peerName: 'mycel/peer-name/1',
+  /** A node's DHT id, from its node id. */
+  dhtNode: 'mycel/dht/1',
 } as const;
 
 /** One of the registered hash domains. */

@@ -4,11 +4,12 @@ import { theme } from './theme.ts';
 import './qr-code.ts';
 
 /**
- * A join link to pass on: copy it, hand it to the system share sheet where there is one, or
- * show it as a QR code for a phone across the table.
+ * A link to pass on (a group's join link, one's contact card): copy it, hand it to the system
+ * share sheet where there is one, or show it as a QR code for a phone across the table. The
+ * words default to a join link's.
  */
-@customElement('mycel-join-link-share')
-export class JoinLinkShare extends LitElement {
+@customElement('mycel-link-share')
+export class LinkShare extends LitElement {
   static override styles = [
     theme,
     css`
@@ -29,6 +30,11 @@ export class JoinLinkShare extends LitElement {
   ];
 
   @property() link = '';
+  /** The link box's label. */
+  @property() label = 'Join link';
+  @property() copyText = 'Copy join link';
+  /** The QR code's accessible name. */
+  @property() qrLabel = 'QR code of the join link';
   /** Title and text offered to the share sheet. */
   @property() shareTitle = 'Join my Mycel group';
   @state() private status = '';
@@ -37,10 +43,10 @@ export class JoinLinkShare extends LitElement {
 
   override render() {
     const canShare = typeof navigator.share === 'function';
-    return html`<label for="link">Join link</label>
+    return html`<label for="link">${this.label}</label>
       <input id="link" class="mono" readonly .value=${this.link} @focus=${this.selectAll} />
       <div class="row">
-        <button class="primary" @click=${this.copy}>Copy join link</button>
+        <button class="primary" @click=${this.copy}>${this.copyText}</button>
         ${canShare ? html`<button @click=${this.share}>Share…</button>` : nothing}
         <button aria-expanded=${this.qrShown ? 'true' : 'false'} aria-controls="qr" @click=${this.toggleQr}>
           ${this.qrShown ? 'Hide QR code' : 'Show QR code'}
@@ -48,7 +54,7 @@ export class JoinLinkShare extends LitElement {
       </div>
       <p class="status" role="status">${this.status}</p>
       <div id="qr">
-        ${this.qrShown ? html`<mycel-qr-code .text=${this.link} label="QR code of the join link"></mycel-qr-code>` : nothing}
+        ${this.qrShown ? html`<mycel-qr-code .text=${this.link} label=${this.qrLabel}></mycel-qr-code>` : nothing}
       </div>`;
   }
 
@@ -88,6 +94,6 @@ export class JoinLinkShare extends LitElement {
 
 declare global {
   interface HTMLElementTagNameMap {
-    'mycel-join-link-share': JoinLinkShare;
+    'mycel-link-share': LinkShare;
   }
 }

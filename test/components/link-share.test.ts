@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import '../../src/components/join-link-share.ts';
-import type { JoinLinkShare } from '../../src/components/join-link-share.ts';
+import '../../src/components/link-share.ts';
+import type { LinkShare } from '../../src/components/link-share.ts';
 
 const link = 'https://mycel.example/#join=abc123';
 const mounted: HTMLElement[] = [];
@@ -17,8 +17,8 @@ afterEach(() => {
   for (const key of stubbed.splice(0)) Reflect.deleteProperty(navigator, key);
 });
 
-async function mount(): Promise<JoinLinkShare> {
-  const share = document.createElement('mycel-join-link-share');
+async function mount(): Promise<LinkShare> {
+  const share = document.createElement('mycel-link-share');
   share.link = link;
   document.body.append(share);
   mounted.push(share);
@@ -26,28 +26,28 @@ async function mount(): Promise<JoinLinkShare> {
   return share;
 }
 
-function root(share: JoinLinkShare): ShadowRoot {
+function root(share: LinkShare): ShadowRoot {
   if (share.shadowRoot === null) throw new Error('no shadow root');
   return share.shadowRoot;
 }
 
-function button(share: JoinLinkShare, name: string): HTMLButtonElement | undefined {
+function button(share: LinkShare, name: string): HTMLButtonElement | undefined {
   return [...root(share).querySelectorAll('button')].find((b) => b.textContent.trim() === name);
 }
 
-function input(share: JoinLinkShare): HTMLInputElement {
+function input(share: LinkShare): HTMLInputElement {
   const label = root(share).querySelector('label');
   const found = root(share).querySelector<HTMLInputElement>(`#${label?.htmlFor ?? ''}`);
   if (label?.textContent !== 'Join link' || found === null) throw new Error('no input labelled Join link');
   return found;
 }
 
-async function settle(share: JoinLinkShare): Promise<void> {
+async function settle(share: LinkShare): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 0));
   await share.updateComplete;
 }
 
-describe('mycel-join-link-share', () => {
+describe('mycel-link-share', () => {
   it('shows the link in a read-only textbox named Join link', async () => {
     const share = await mount();
     expect(input(share).value).to.equal(link);

@@ -1,0 +1,184 @@
+/**
+ * Peer name figures, measured in one page: lookup hops in a seeded 500-node simulation over the
+ * memory transport, and, over 16 real nodes (WebRTC through the bench broker), fresh resolves
+ * of a secured name and the time from a contact's presence change to its watcher's event.
+ * Imported by the harness (bench/names.ts) from the bench dev server.
+ */
+import { DirectPool } from '../../src/core/mesh/direct-pool.ts';
+import type { Mesh } from '../../src/core/mesh/mesh.ts';
+import { realTimeTimers } from '../../src/core/mesh/timers.ts';
+import { Dht } from '../../src/core/names/dht.ts';
+import { MeshCarrier } from '../../src/core/names/mesh-carrier.ts';
+import { namePolicy } from '../../src/core/names/name-policy.ts';
+import { PeerNames } from '../../src/core/names/peer-names.ts';
+import { createRandom } from '../../src/lib/random.ts';
+import { simulateNames } from '../../test/helpers/names-simulation.ts';
+import {
+  createGraphIdentity,
+  deleteDatabases,
+  startGraphNode,
+  stopGraphNode,
+  uniqueRunName,
+  type GraphNode,
+} from './graph-nodes.ts';
+import type {
+  NamesMeshOptions,
+  NamesMeshReport,
+  NamesSimulationOptions,
+  NamesSimulationReport,
+} from './names-reports.ts';
+import { presenceTimes } from './presence.ts';
+import { withTimeout } from './timeout.ts';
+
+export async function runNamesSimulation(options: NamesSimulationOptions): Promise<NamesSimulationReport> {
+  const startedAt = performance.now();
+  const result = await simulateNames({
+    seed: options.seed,
+    nodes: options.nodes,
+    churn: true,
+    lookups: options.lookups,
+  });
+  return {
+    hops: result.hops,
+    found: result.found,
+    missed: result.missed,
+    expiredGone: result.expiredGone,
+    liveNodes: result.liveNodes,
+    meanContacts: result.meanContacts,
+    virtualMs: result.virtualMs,
+    wallMs: performance.now() - startedAt,
+  };
+}
+
+/** A bench node with the app's name stack on its mesh. */
+export interface NamesNode {
+  readonly node: GraphNode;
+  readonly pool: DirectPool;
+  readonly carrier: MeshCarrier;
+  readonly dht: Dht;
+  readonly names: PeerNames;
+}
+
+function startNames(node: GraphNode, seed: number): NamesNode {
+  const timers = realTimeTimers();
+  const pool = new DirectPool(node.mesh, timers);
+  const carrier = new MeshCarrier(node.mesh, timers, pool);
+  const dht = new Dht({ carrier, timers, random: createRandom(seed), policy: namePolicy });
+  carrier.bind(dht);
+  dht.start();
+  const { identityId, self } = node.identity;
+  const names = new PeerNames({
+    identity: { identityId, publicKey: self.publicKey, signingKey: self.signingKey },
+    timers,
+  });
+  names.attach(dht, node.nodeId);
+  return { node, pool, carrier, dht, names };
+}
+
+function stopNames(entry: NamesNode): void {
+  entry.names.stop();
+  entry.dht.stop();
+  entry.carrier.stop();
+  entry.pool.stop();
+}
+
+function connected(meshes: readonly Mesh[]): boolean {
+  const ids = new Set(meshes.map((mesh) => mesh.snapshot().nodeId));
+  const edges = new Map<string, string[]>();
+  for (const mesh of meshes) {
+    const id = mesh.snapshot().nodeId;
+    for (const peer of mesh.neighbors()) {
+      if (!ids.has(peer)) continue;
+      edges.set(id, [...(edges.get(id) ?? []), peer]);
+      edges.set(peer, [...(edges.get(peer) ?? []), id]);
+    }
+  }
+  const first = meshes[0]?.snapshot().nodeId ?? '';
+  const seen = new Set([first]);
+  const queue = [first];
+  for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+    for (const next of edges.get(id) ?? []) {
+      if (!seen.has(next)) {
+        seen.add(next);
+        queue.push(next);
+      }
+    }
+  }
+  return seen.size === ids.size;
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Joins each node through a random earlier one, trying a failed join again. */
+async function joinAll(nodes: readonly GraphNode[], seed: number, timeoutMs: number): Promise<void> {
+  const random = createRandom(seed);
+  for (const [i, node] of nodes.entries()) {
+    if (i === 0) continue;
+    const contact = nodes[random.int(i)] as GraphNode;
+    for (let attempt = 0; attempt < 5 && !(await node.mesh.connect([contact.nodeId])); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  await until(() => connected(nodes.map((node) => node.mesh)), 'one connected mesh', timeoutMs);
+}
+
+export async function runNamesMesh(options: NamesMeshOptions): Promise<NamesMeshReport> {
+  const runName = uniqueRunName('bench-names');
+  const identities = await Promise.all(
+    Array.from({ length: options.nodes }, (_, i) => createGraphIdentity(runName, i)),
+  );
+  const graphNodes: GraphNode[] = [];
+  const entries: NamesNode[] = [];
+  try {
+    for (const [i, identity] of identities.entries()) {
+      graphNodes.push(await startGraphNode(identity, { broker: options.broker, seed: options.seed + i }));
+    }
+    const formingAt = performance.now();
+    await joinAll(graphNodes, options.seed, options.timeoutMs);
+    const meshReadyMs = performance.now() - formingAt;
+    for (const [i, node] of graphNodes.entries()) entries.push(startNames(node, options.seed * 100 + i));
+    const owner = entries[0] as NamesNode;
+    const own = await withTimeout(
+      owner.names.register('contact', { secured: true }),
+      options.timeoutMs,
+      'registering the secured name',
+    );
+    const lookupMs: number[] = [];
+    const lookupHops: number[] = [];
+    for (let round = 0; round < options.rounds; round += 1) {
+      for (const entry of entries.slice(1)) {
+        const startedAt = performance.now();
+        const found = await withTimeout(
+          entry.names.resolve(own.name, { fresh: true }),
+          options.timeoutMs,
+          'a fresh resolve',
+        );
+        if (found.records[0]?.endpoints[0] !== owner.node.nodeId)
+          throw new Error('a resolve missed the owner');
+        lookupMs.push(performance.now() - startedAt);
+        lookupHops.push(found.hops);
+      }
+    }
+    const linkRttMs = graphNodes.flatMap((node) =>
+      node.mesh.snapshot().neighbors.flatMap((link) => (link.rttMs === undefined ? [] : [link.rttMs])),
+    );
+    const presenceMs = await presenceTimes(entries, options);
+    const rejections: Record<string, number> = {};
+    for (const entry of entries) {
+      for (const [reason, count] of Object.entries(entry.dht.rejections())) {
+        rejections[reason] = (rejections[reason] ?? 0) + count;
+      }
+    }
+    return { lookupMs, lookupHops, linkRttMs, presenceMs, meshReadyMs, rejections };
+  } finally {
+    for (const entry of entries) stopNames(entry);
+    for (const node of graphNodes) stopGraphNode(node);
+    await deleteDatabases(identities);
+  }
+}

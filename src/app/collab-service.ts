@@ -1,0 +1,312 @@
+import { TypedEventTarget } from '../lib/events.ts';
+import { createRandom } from '../lib/random.ts';
+import { utf8 } from '../lib/bytes.ts';
+import type { PreferenceStore, StoredIdentity } from '../core/ports.ts';
+import type { Mesh } from '../core/mesh/mesh.ts';
+import { DirectPool } from '../core/mesh/direct-pool.ts';
+import { realTimeTimers, type Timers } from '../core/mesh/timers.ts';
+import { Dht } from '../core/names/dht.ts';
+import { MeshCarrier } from '../core/names/mesh-carrier.ts';
+import { namePolicy } from '../core/names/name-policy.ts';
+import { PeerNames } from '../core/names/peer-names.ts';
+import { broadcastLocalChannel, localCloudChannelName } from '../core/names/local-cloud.ts';
+import { Collab } from '../core/collab/collab.ts';
+import { contactPeerName, readCardLink } from '../core/collab/contact-card.ts';
+import { collabProtocol } from '../core/collab/collab-messages.ts';
+import type {
+  CardPreview,
+  CollabApi,
+  CollabState,
+  ContactView,
+  NameResultView,
+  PresenceStatus,
+} from './collab-types.ts';
+import { collabStateOf, colourOf, nameResultOf } from './collab-state.ts';
+
+/** What the app gives the collaboration service. */
+export interface CollabServiceComponents {
+  readonly preferences: PreferenceStore;
+  readonly origin: URL;
+  /** Makes a one-use join link into one of this identity's groups: its link and the group's name. */
+  readonly invitationFor: (groupId: string) => Promise<{ readonly link: string; readonly groupName: string }>;
+  /** Joins a group through a join link; resolves its id. */
+  readonly joinGroup: (link: string) => Promise<string>;
+  /** Dials node ids through the broker to get into the mesh (a new contact's node, say). */
+  readonly connectTo: (nodeIds: readonly string[]) => Promise<boolean>;
+  readonly timers?: Timers;
+}
+
+interface Session {
+  readonly identity: StoredIdentity;
+  readonly nodeId: string;
+  readonly names: PeerNames;
+  readonly collab: Collab;
+  readonly offs: (() => void)[];
+}
+
+interface MeshParts {
+  readonly pool: DirectPool;
+  readonly carrier: MeshCarrier;
+  readonly dht: Dht;
+  readonly off: () => void;
+}
+
+/**
+ * Peer names, contacts, presence, direct invitations and people nearby for the identity in use:
+ * builds the core services, moves them onto each new mesh (a DHT and a pool of direct links
+ * per mesh), registers this identity's secured name so contacts can find it, and turns their
+ * events into one `CollabState` for the views.
+ */
+export class CollabService extends TypedEventTarget<{ changed: CollabState }> implements CollabApi {
+  private readonly components: CollabServiceComponents;
+  private readonly timers: Timers;
+  private session: Session | undefined;
+  private mesh: Mesh | undefined;
+  private parts: MeshParts | undefined;
+  private snapshot: CollabState;
+
+  constructor(components: CollabServiceComponents) {
+    super();
+    this.components = components;
+    this.timers = components.timers ?? realTimeTimers();
+    this.snapshot = collabStateOf(undefined, false);
+  }
+
+  get state(): CollabState {
+    return this.snapshot;
+  }
+
+  /** Starts the services of `identity` (or stops them when undefined), on node `nodeId`. */
+  async useIdentity(identity: StoredIdentity | undefined, nodeId: string | undefined): Promise<void> {
+    this.stopSession();
+    if (identity === undefined || nodeId === undefined) return this.refresh();
+    const random = createRandom(Date.now());
+    const timers = this.timers;
+    const names = new PeerNames({
+      identity: { identityId: identity.id, publicKey: identity.publicKey, signingKey: identity.signingKey },
+      timers,
+      ...(typeof BroadcastChannel === 'undefined'
+        ? {}
+        : { local: broadcastLocalChannel(localCloudChannelName) }),
+    });
+    const collab = new Collab({
+      identity: {
+        identityId: identity.id,
+        publicKey: identity.publicKey,
+        signingKey: identity.signingKey,
+        displayName: identity.displayName,
+      },
+      colour: colourOf(identity.id),
+      preferences: this.components.preferences,
+      carrier: { send: (to, body) => this.sendCollab(to, body) },
+      resolveContact: async (identityId) => {
+        const found = await names.resolve(contactPeerName(identityId), { fresh: true });
+        return found.records.flatMap((record) => record.endpoints);
+      },
+      names,
+      timers,
+      random,
+      nodeId: () => nodeId,
+    });
+    const session: Session = { identity, nodeId, names, collab, offs: [] };
+    this.session = session;
+    session.offs.push(
+      collab.on('changed', () => this.refresh()),
+      names.on('changed', () => this.refresh()),
+    );
+    await collab.start();
+    this.attachParts();
+    this.refresh();
+  }
+
+  /** Moves the services onto `mesh` (undefined: offline). */
+  attach(mesh: Mesh | undefined): void {
+    if (mesh === this.mesh) return;
+    this.mesh = mesh;
+    this.attachParts();
+    this.refresh();
+  }
+
+  /** The user went idle or came back: an `online` status shows as away meanwhile. */
+  setIdle(idle: boolean): void {
+    void this.session?.collab.presence.setIdle(idle);
+  }
+
+  stop(): void {
+    this.stopSession();
+    this.detachParts();
+  }
+
+  async setPresence(status: PresenceStatus, text: string): Promise<void> {
+    await this.require().collab.presence.setPresence(status, text);
+  }
+
+  async previewCard(link: string): Promise<CardPreview> {
+    const { collab, identity } = this.require();
+    const card = await readCardLink(link);
+    return {
+      identityId: card.identityId,
+      displayName: card.displayName,
+      colour: card.colour,
+      known: collab.contacts.get(card.identityId) !== undefined,
+      own: card.identityId === identity.id,
+    };
+  }
+
+  async addContact(link: string): Promise<ContactView> {
+    const { collab } = this.require();
+    const card = await readCardLink(link);
+    await collab.contacts.add(card);
+    if (card.nodeHint !== undefined && this.mesh?.status !== 'has-connections') {
+      void this.components.connectTo([card.nodeHint]);
+    }
+    const view = this.state.contacts.find((contact) => contact.identityId === card.identityId);
+    this.refresh();
+    return (
+      view ?? (this.state.contacts.find((contact) => contact.identityId === card.identityId) as ContactView)
+    );
+  }
+
+  renameContact(identityId: string, nickname: string): Promise<void> {
+    return this.require().collab.contacts.rename(identityId, nickname);
+  }
+
+  deleteContact(identityId: string): Promise<void> {
+    return this.require().collab.contacts.remove(identityId);
+  }
+
+  setBlocked(identityId: string, blocked: boolean): Promise<void> {
+    return this.require().collab.contacts.setBlocked(identityId, blocked);
+  }
+
+  setWatched(identityId: string, watched: boolean): Promise<void> {
+    return this.require().collab.contacts.setWatched(identityId, watched);
+  }
+
+  exportContacts(): Promise<{ readonly name: string; readonly bytes: Uint8Array<ArrayBuffer> }> {
+    return Promise.resolve(this.require().collab.contacts.exportFile());
+  }
+
+  async inviteToGroup(identityId: string, groupId: string): Promise<void> {
+    const { collab } = this.require();
+    const { link, groupName } = await this.components.invitationFor(groupId);
+    await collab.invitations.invite(identityId, { groupName, link });
+  }
+
+  async answerInvitation(id: string, accept: boolean): Promise<string | undefined> {
+    const { collab } = this.require();
+    if (!accept) {
+      await collab.invitations.decline(id);
+      return undefined;
+    }
+    const link = collab.invitations.incomingLink(id);
+    const groupId = await this.components.joinGroup(link);
+    await collab.invitations.accept(id);
+    return groupId;
+  }
+
+  dismissOutgoing(id: string): void {
+    this.session?.collab.invitations.dismiss(id);
+  }
+
+  signInNearby(): Promise<void> {
+    return this.require().collab.nearby.signIn();
+  }
+
+  signOutNearby(): Promise<void> {
+    return this.require().collab.nearby.signOut();
+  }
+
+  sendCardTo(identityId: string): Promise<void> {
+    return this.require().collab.nearby.sendCard(identityId);
+  }
+
+  dismissCard(identityId: string): void {
+    this.session?.collab.nearby.dismissCard(identityId);
+  }
+
+  async registerName(classifier: string, options: { secured: boolean; payloadText: string }): Promise<void> {
+    await this.require().names.register(classifier, {
+      secured: options.secured,
+      payload: utf8(options.payloadText),
+    });
+  }
+
+  unregisterName(name: string): Promise<void> {
+    return this.require().names.unregister(name);
+  }
+
+  async resolveName(name: string): Promise<NameResultView> {
+    const started = performance.now();
+    const resolution = await this.require().names.resolve(name.trim(), { fresh: true });
+    return nameResultOf(resolution, performance.now() - started);
+  }
+
+  private require(): Session {
+    if (this.session === undefined) throw new Error('No identity yet.');
+    return this.session;
+  }
+
+  private sendCollab(nodeId: string, body: Parameters<DirectPool['send']>[2]): Promise<void> {
+    if (this.parts === undefined) return Promise.reject(new Error('Not connected.'));
+    return this.parts.pool.send(nodeId, collabProtocol, body);
+  }
+
+  /** A DHT, carrier and link pool on the current mesh for the current identity. */
+  private attachParts(): void {
+    this.detachParts();
+    const mesh = this.mesh;
+    const session = this.session;
+    if (mesh === undefined || session === undefined) return;
+    const pool = new DirectPool(mesh, this.timers);
+    const carrier = new MeshCarrier(mesh, this.timers, pool);
+    const dht = new Dht({
+      carrier,
+      timers: this.timers,
+      random: createRandom(Date.now()),
+      policy: namePolicy,
+    });
+    carrier.bind(dht);
+    const off = mesh.handle(collabProtocol, (from, body) =>
+      session.collab.receive({ nodeId: from.nodeId, publicKey: from.publicKey }, body),
+    );
+    this.parts = { pool, carrier, dht, off };
+    dht.start();
+    session.names.attach(dht, session.nodeId);
+    if (!session.names.owned().some((own) => own.name === contactPeerName(session.identity.id))) {
+      void session.names.register('contact', { secured: true }).catch(() => undefined);
+    }
+  }
+
+  private detachParts(): void {
+    const parts = this.parts;
+    if (parts === undefined) return;
+    this.parts = undefined;
+    this.session?.names.attach(undefined, undefined);
+    parts.off();
+    parts.dht.stop();
+    parts.carrier.stop();
+    parts.pool.stop();
+  }
+
+  private stopSession(): void {
+    const session = this.session;
+    if (session === undefined) return;
+    this.detachParts();
+    this.session = undefined;
+    for (const off of session.offs.splice(0)) off();
+    void session.collab.stop();
+    session.names.stop();
+  }
+
+  private refresh(): void {
+    const session = this.session;
+    this.snapshot = collabStateOf(
+      session === undefined
+        ? undefined
+        : { collab: session.collab, names: session.names, origin: this.components.origin },
+      this.parts !== undefined && this.mesh?.status === 'has-connections',
+    );
+    this.emit('changed', this.snapshot);
+  }
+}
