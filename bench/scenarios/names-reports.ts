@@ -36,7 +36,7 @@ export interface NamesMeshReport {
   /** Each fresh resolve: call → resolved, and its hops. */
   readonly lookupMs: number[];
   readonly lookupHops: number[];
-  /** Keepalive round trips of every mesh link in the page when the lookups ended. */
+  /** Round trips of a small frame between two of the nodes, through their link pools. */
   readonly linkRttMs: number[];
   /** Each presence change: `setPresence` called → the watcher's presence event. */
   readonly presenceMs: number[];

@@ -128,6 +128,39 @@ async function joinAll(nodes: readonly GraphNode[], seed: number, timeoutMs: num
   await until(() => connected(nodes.map((node) => node.mesh)), 'one connected mesh', timeoutMs);
 }
 
+const echoProtocol = 'bench/echo/1';
+
+/**
+ * Round trips of a small frame from `from` to `to` and back, each way through the nodes' link
+ * pools as names and presence send: the baseline of one exchange between two nodes.
+ */
+async function echoRoundTrips(from: NamesNode, to: NamesNode, count: number): Promise<number[]> {
+  let answered: (() => void) | undefined;
+  const offs = [
+    to.node.mesh.handle(echoProtocol, (peer, body) => {
+      void to.pool.send(peer.nodeId, echoProtocol, body);
+      return undefined;
+    }),
+    from.node.mesh.handle(echoProtocol, () => {
+      answered?.();
+      return undefined;
+    }),
+  ];
+  try {
+    const times: number[] = [];
+    for (let round = 0; round < count; round += 1) {
+      const back = new Promise<void>((resolve) => (answered = resolve));
+      const startedAt = performance.now();
+      await from.pool.send(to.node.nodeId, echoProtocol, { n: round });
+      await withTimeout(back, 10_000, 'an echo');
+      times.push(performance.now() - startedAt);
+    }
+    return times;
+  } finally {
+    for (const off of offs) off();
+  }
+}
+
 export async function runNamesMesh(options: NamesMeshOptions): Promise<NamesMeshReport> {
   const runName = uniqueRunName('bench-names');
   const identities = await Promise.all(
@@ -165,9 +198,7 @@ export async function runNamesMesh(options: NamesMeshOptions): Promise<NamesMesh
         lookupHops.push(found.hops);
       }
     }
-    const linkRttMs = graphNodes.flatMap((node) =>
-      node.mesh.snapshot().neighbors.flatMap((link) => (link.rttMs === undefined ? [] : [link.rttMs])),
-    );
+    const linkRttMs = await echoRoundTrips(entries[2] as NamesNode, owner, options.rounds * 10);
     const presenceMs = await presenceTimes(entries, options);
     const rejections: Record<string, number> = {};
     for (const entry of entries) {

@@ -10,6 +10,7 @@ import { maxContactsPerReply, maxDhtValueBytes, maxValuesPerReply } from './dht-
  */
 export const defaultDhtConfig: DhtConfig = {
   replication: 5,
+  readQuorum: 3,
   bucketSize: 8,
   bitsPerDigit: 4,
   parallelism: 3,
@@ -40,6 +41,7 @@ export function resolveDhtConfig(init: Partial<DhtConfig> = {}): DhtConfig {
   // A reply carries at most `maxContactsPerReply` contacts, so a larger k could never fill up.
   checkInteger('bucketSize', config.bucketSize, 1, maxContactsPerReply);
   checkInteger('replication', config.replication, 1, config.bucketSize);
+  checkInteger('readQuorum', config.readQuorum, 1, config.replication);
   if (![1, 2, 4, 8].includes(config.bitsPerDigit)) {
     throw new RangeError(`DHT setting bitsPerDigit must be 1, 2, 4 or 8, not ${config.bitsPerDigit}.`);
   }

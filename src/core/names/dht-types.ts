@@ -50,6 +50,12 @@ export interface DhtGetResult {
 export interface DhtConfig {
   /** Replicas of each value: a key is stored on this many live nodes closest to it. */
   readonly replication: number;
+  /**
+   * Holders that must answer before a get ends (it also ends when the lookup converges): a
+   * majority of the replicas, so a get meets at least one replica of every put that reached a
+   * majority, without waiting for the slowest replicas.
+   */
+  readonly readQuorum: number;
   /** Contacts per routing-table bucket, and how many closest nodes a lookup waits for (k). */
   readonly bucketSize: number;
   /** Bits per routing digit (b): 4 gives 15 buckets per level and about log16 n hops. */

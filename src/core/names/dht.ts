@@ -204,13 +204,13 @@ export class Dht extends TypedEventTarget<DhtEvents> {
 
   /**
    * The values held for `key` by its closest nodes: asks along the way and goes on until
-   * `replication` nodes holding values answered or the lookup converged, so values several
-   * owners stored in different slots are all found.
+   * `readQuorum` nodes holding values answered (this node counts if it holds some) or the
+   * lookup converged; values several owners stored in different slots reach every replica.
    */
   async get(key: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<DhtGetResult> {
     this.checkUsable(key);
     const own = this.held(key);
-    const enoughHolders = this.config.replication - (own.length > 0 ? 1 : 0);
+    const enoughHolders = Math.max(1, this.config.readQuorum - (own.length > 0 ? 1 : 0));
     const found = await this.lookup(key, true, options.signal, enoughHolders);
     options.signal?.throwIfAborted();
     const values = new Map<string, Uint8Array>();
