@@ -21,7 +21,7 @@ import {
 import { IdbRecordStore } from '../../src/storage/idb/record-store.ts';
 import type { PeerJsTransport } from '../../src/transport/peerjs/peerjs-transport.ts';
 import { RtcTransport } from '../../src/transport/rtc/rtc-transport.ts';
-import { createBenchNode } from './bench-nodes.ts';
+import { createBenchNode, sleep } from './bench-nodes.ts';
 import { waitUntil } from './graph-nodes.ts';
 import type { BenchBroker } from './mesh-reports.ts';
 import { withTimeout } from './timeout.ts';
@@ -113,8 +113,11 @@ export async function deleteChatDatabases(nodes: readonly ChatNode[]): Promise<v
   await withTimeout(deleted, deleteTimeoutMs, `deleting ${nodes.length} profile databases`);
 }
 
+/** What forming a mesh needs of a bench node. */
+export type MeshMember = Pick<ChatNode, 'nodeId' | 'mesh'>;
+
 /** Whether the neighbour graph of `nodes` (links either way) is connected. */
-function connected(nodes: readonly ChatNode[]): boolean {
+function connected(nodes: readonly MeshMember[]): boolean {
   const ids = new Set(nodes.map((node) => node.nodeId));
   const edges = new Map<string, Set<string>>(nodes.map((node) => [node.nodeId, new Set<string>()]));
   for (const node of nodes) {
@@ -138,7 +141,7 @@ function connected(nodes: readonly ChatNode[]): boolean {
   return reached.size === nodes.length;
 }
 
-function describeMesh(nodes: readonly ChatNode[]): string {
+function describeMesh(nodes: readonly MeshMember[]): string {
   return nodes.map((node, i) => `#${i} degree ${node.mesh.neighbors().length}`).join(', ');
 }
 
@@ -147,7 +150,7 @@ function describeMesh(nodes: readonly ChatNode[]): string {
  * in one connected mesh; resolves with how long that took from the first join.
  */
 export async function formMesh(
-  nodes: readonly ChatNode[],
+  nodes: readonly MeshMember[],
   random: Random,
   timeoutMs: number,
 ): Promise<number> {
@@ -156,8 +159,11 @@ export async function formMesh(
     const node = nodes[i];
     const contact = nodes[random.int(i)];
     if (node === undefined || contact === undefined) throw new RangeError(`no node ${i}`);
-    // A failed join is retried by the mesh itself; the wait below covers it.
-    await node.mesh.connect([contact.nodeId]);
+    // A failed join is tried again here: the mesh tries again by itself only while isolated,
+    // and a later node joining through this one would leave two islands that never meet.
+    for (let attempt = 0; attempt < 5 && !(await node.mesh.connect([contact.nodeId])); attempt++) {
+      await sleep(500);
+    }
   }
   const wanted = Math.min(minDegree, nodes.length - 1);
   await waitUntil(

@@ -4,15 +4,12 @@
  * of a secured name and the time from a contact's presence change to its watcher's event.
  * Imported by the harness (bench/names.ts) from the bench dev server.
  */
-import { DirectPool } from '../../src/core/mesh/direct-pool.ts';
-import type { Mesh } from '../../src/core/mesh/mesh.ts';
 import { realTimeTimers } from '../../src/core/mesh/timers.ts';
-import { Dht } from '../../src/core/names/dht.ts';
-import { MeshCarrier } from '../../src/core/names/mesh-carrier.ts';
-import { namePolicy } from '../../src/core/names/name-policy.ts';
+import { startMeshDht, type MeshDht } from '../../src/core/names/mesh-dht.ts';
 import { PeerNames } from '../../src/core/names/peer-names.ts';
 import { createRandom } from '../../src/lib/random.ts';
 import { simulateNames } from '../../test/helpers/names-simulation.ts';
+import { formMesh } from './chat-nodes.ts';
 import {
   createGraphIdentity,
   deleteDatabases,
@@ -53,79 +50,25 @@ export async function runNamesSimulation(options: NamesSimulationOptions): Promi
 /** A bench node with the app's name stack on its mesh. */
 export interface NamesNode {
   readonly node: GraphNode;
-  readonly pool: DirectPool;
-  readonly carrier: MeshCarrier;
-  readonly dht: Dht;
+  readonly meshDht: MeshDht;
   readonly names: PeerNames;
 }
 
 function startNames(node: GraphNode, seed: number): NamesNode {
   const timers = realTimeTimers();
-  const pool = new DirectPool(node.mesh, timers);
-  const carrier = new MeshCarrier(node.mesh, timers, pool);
-  const dht = new Dht({ carrier, timers, random: createRandom(seed), policy: namePolicy });
-  carrier.bind(dht);
-  dht.start();
+  const meshDht = startMeshDht(node.mesh, { timers, random: createRandom(seed) });
   const { identityId, self } = node.identity;
   const names = new PeerNames({
     identity: { identityId, publicKey: self.publicKey, signingKey: self.signingKey },
     timers,
   });
-  names.attach(dht, node.nodeId);
-  return { node, pool, carrier, dht, names };
+  names.attach(meshDht.dht, node.nodeId);
+  return { node, meshDht, names };
 }
 
 function stopNames(entry: NamesNode): void {
   entry.names.stop();
-  entry.dht.stop();
-  entry.carrier.stop();
-  entry.pool.stop();
-}
-
-function connected(meshes: readonly Mesh[]): boolean {
-  const ids = new Set(meshes.map((mesh) => mesh.snapshot().nodeId));
-  const edges = new Map<string, string[]>();
-  for (const mesh of meshes) {
-    const id = mesh.snapshot().nodeId;
-    for (const peer of mesh.neighbors()) {
-      if (!ids.has(peer)) continue;
-      edges.set(id, [...(edges.get(id) ?? []), peer]);
-      edges.set(peer, [...(edges.get(peer) ?? []), id]);
-    }
-  }
-  const first = meshes[0]?.snapshot().nodeId ?? '';
-  const seen = new Set([first]);
-  const queue = [first];
-  for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-    for (const next of edges.get(id) ?? []) {
-      if (!seen.has(next)) {
-        seen.add(next);
-        queue.push(next);
-      }
-    }
-  }
-  return seen.size === ids.size;
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs: number): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** Joins each node through a random earlier one, trying a failed join again. */
-async function joinAll(nodes: readonly GraphNode[], seed: number, timeoutMs: number): Promise<void> {
-  const random = createRandom(seed);
-  for (const [i, node] of nodes.entries()) {
-    if (i === 0) continue;
-    const contact = nodes[random.int(i)] as GraphNode;
-    for (let attempt = 0; attempt < 5 && !(await node.mesh.connect([contact.nodeId])); attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
-  await until(() => connected(nodes.map((node) => node.mesh)), 'one connected mesh', timeoutMs);
+  entry.meshDht.stop();
 }
 
 const echoProtocol = 'bench/echo/1';
@@ -138,7 +81,7 @@ async function echoRoundTrips(from: NamesNode, to: NamesNode, count: number): Pr
   let answered: (() => void) | undefined;
   const offs = [
     to.node.mesh.handle(echoProtocol, (peer, body) => {
-      void to.pool.send(peer.nodeId, echoProtocol, body);
+      void to.meshDht.pool.send(peer.nodeId, echoProtocol, body);
       return undefined;
     }),
     from.node.mesh.handle(echoProtocol, () => {
@@ -151,7 +94,7 @@ async function echoRoundTrips(from: NamesNode, to: NamesNode, count: number): Pr
     for (let round = 0; round < count; round += 1) {
       const back = new Promise<void>((resolve) => (answered = resolve));
       const startedAt = performance.now();
-      await from.pool.send(to.node.nodeId, echoProtocol, { n: round });
+      await from.meshDht.pool.send(to.node.nodeId, echoProtocol, { n: round });
       await withTimeout(back, 10_000, 'an echo');
       times.push(performance.now() - startedAt);
     }
@@ -172,9 +115,7 @@ export async function runNamesMesh(options: NamesMeshOptions): Promise<NamesMesh
     for (const [i, identity] of identities.entries()) {
       graphNodes.push(await startGraphNode(identity, { broker: options.broker, seed: options.seed + i }));
     }
-    const formingAt = performance.now();
-    await joinAll(graphNodes, options.seed, options.timeoutMs);
-    const meshReadyMs = performance.now() - formingAt;
+    const meshReadyMs = await formMesh(graphNodes, createRandom(options.seed), options.timeoutMs);
     for (const [i, node] of graphNodes.entries()) entries.push(startNames(node, options.seed * 100 + i));
     const owner = entries[0] as NamesNode;
     const own = await withTimeout(
@@ -202,7 +143,7 @@ export async function runNamesMesh(options: NamesMeshOptions): Promise<NamesMesh
     const presenceMs = await presenceTimes(entries, options);
     const rejections: Record<string, number> = {};
     for (const entry of entries) {
-      for (const [reason, count] of Object.entries(entry.dht.rejections())) {
+      for (const [reason, count] of Object.entries(entry.meshDht.dht.rejections())) {
         rejections[reason] = (rejections[reason] ?? 0) + count;
       }
     }

@@ -27,7 +27,7 @@ function collabOn(entry: NamesNode, seed: number): { collab: Collab; off: () => 
       get: (key) => Promise.resolve(preferences.get(key)),
       set: (key, value) => Promise.resolve(void preferences.set(key, value)),
     },
-    carrier: { send: (nodeId, body) => entry.pool.send(nodeId, collabProtocol, body) },
+    carrier: { send: (nodeId, body) => entry.meshDht.pool.send(nodeId, collabProtocol, body) },
     resolveContact: async (id) =>
       (await entry.names.resolve(contactPeerName(id), { fresh: true })).records.flatMap(
         (record) => record.endpoints,

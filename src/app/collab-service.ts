@@ -3,16 +3,15 @@ import { createRandom } from '../lib/random.ts';
 import { utf8 } from '../lib/bytes.ts';
 import type { PreferenceStore, StoredIdentity } from '../core/ports.ts';
 import type { Mesh } from '../core/mesh/mesh.ts';
-import { DirectPool } from '../core/mesh/direct-pool.ts';
+import type { WireValue } from '../core/wire/cbor.ts';
 import { realTimeTimers, type Timers } from '../core/mesh/timers.ts';
-import { Dht } from '../core/names/dht.ts';
-import { MeshCarrier } from '../core/names/mesh-carrier.ts';
-import { namePolicy } from '../core/names/name-policy.ts';
+import { startMeshDht, type MeshDht } from '../core/names/mesh-dht.ts';
 import { PeerNames } from '../core/names/peer-names.ts';
 import { broadcastLocalChannel, localCloudChannelName } from '../core/names/local-cloud.ts';
 import { Collab } from '../core/collab/collab.ts';
 import { contactPeerName, readCardLink } from '../core/collab/contact-card.ts';
 import { collabProtocol } from '../core/collab/collab-messages.ts';
+import { isPresenceStatus } from '../core/collab/presence-status.ts';
 import type {
   CardPreview,
   CollabApi,
@@ -36,6 +35,11 @@ export interface CollabServiceComponents {
   readonly timers?: Timers;
 }
 
+/** Where the presence the user chose is kept, per identity. */
+function presenceKey(identityId: string): string {
+  return `presence/${identityId}`;
+}
+
 interface Session {
   readonly identity: StoredIdentity;
   readonly nodeId: string;
@@ -45,9 +49,7 @@ interface Session {
 }
 
 interface MeshParts {
-  readonly pool: DirectPool;
-  readonly carrier: MeshCarrier;
-  readonly dht: Dht;
+  readonly meshDht: MeshDht;
   readonly off: () => void;
 }
 
@@ -115,6 +117,7 @@ export class CollabService extends TypedEventTarget<{ changed: CollabState }> im
       names.on('changed', () => this.refresh()),
     );
     await collab.start();
+    await this.restorePresence(session);
     this.attachParts();
     this.refresh();
   }
@@ -137,8 +140,11 @@ export class CollabService extends TypedEventTarget<{ changed: CollabState }> im
     this.detachParts();
   }
 
+  /** Sets this identity's presence and keeps it for the next start. */
   async setPresence(status: PresenceStatus, text: string): Promise<void> {
-    await this.require().collab.presence.setPresence(status, text);
+    const { collab, identity } = this.require();
+    await collab.presence.setPresence(status, text);
+    await this.components.preferences.set(presenceKey(identity.id), { status, text });
   }
 
   async previewCard(link: string): Promise<CardPreview> {
@@ -238,8 +244,17 @@ export class CollabService extends TypedEventTarget<{ changed: CollabState }> im
 
   async resolveName(name: string): Promise<NameResultView> {
     const started = performance.now();
-    const resolution = await this.require().names.resolve(name.trim(), { fresh: true });
+    const resolution = await this.require().names.resolve(name.trim());
     return nameResultOf(resolution, performance.now() - started);
+  }
+
+  /** The presence the user last chose, if one was kept and still reads as one. */
+  private async restorePresence(session: Session): Promise<void> {
+    const saved = await this.components.preferences.get(presenceKey(session.identity.id));
+    if (typeof saved !== 'object' || saved === null) return;
+    const { status, text } = saved as { status?: unknown; text?: unknown };
+    if (!isPresenceStatus(status) || typeof text !== 'string') return;
+    await session.collab.presence.setPresence(status, text).catch(() => undefined);
   }
 
   private require(): Session {
@@ -247,9 +262,12 @@ export class CollabService extends TypedEventTarget<{ changed: CollabState }> im
     return this.session;
   }
 
-  private sendCollab(nodeId: string, body: Parameters<DirectPool['send']>[2]): Promise<void> {
-    if (this.parts === undefined) return Promise.reject(new Error('Not connected.'));
-    return this.parts.pool.send(nodeId, collabProtocol, body);
+  private sendCollab(nodeId: string, body: WireValue): Promise<void> {
+    if (this.parts === undefined)
+      return Promise.reject(
+        new Error('Not connected: contacts can be reached once this node is in the mesh.'),
+      );
+    return this.parts.meshDht.pool.send(nodeId, collabProtocol, body);
   }
 
   /** A DHT, carrier and link pool on the current mesh for the current identity. */
@@ -258,21 +276,12 @@ export class CollabService extends TypedEventTarget<{ changed: CollabState }> im
     const mesh = this.mesh;
     const session = this.session;
     if (mesh === undefined || session === undefined) return;
-    const pool = new DirectPool(mesh, this.timers);
-    const carrier = new MeshCarrier(mesh, this.timers, pool);
-    const dht = new Dht({
-      carrier,
-      timers: this.timers,
-      random: createRandom(Date.now()),
-      policy: namePolicy,
-    });
-    carrier.bind(dht);
+    const meshDht = startMeshDht(mesh, { timers: this.timers, random: createRandom(Date.now()) });
     const off = mesh.handle(collabProtocol, (from, body) =>
       session.collab.receive({ nodeId: from.nodeId, publicKey: from.publicKey }, body),
     );
-    this.parts = { pool, carrier, dht, off };
-    dht.start();
-    session.names.attach(dht, session.nodeId);
+    this.parts = { meshDht, off };
+    session.names.attach(meshDht.dht, session.nodeId);
     if (!session.names.owned().some((own) => own.name === contactPeerName(session.identity.id))) {
       void session.names.register('contact', { secured: true }).catch(() => undefined);
     }
@@ -284,9 +293,7 @@ export class CollabService extends TypedEventTarget<{ changed: CollabState }> im
     this.parts = undefined;
     this.session?.names.attach(undefined, undefined);
     parts.off();
-    parts.dht.stop();
-    parts.carrier.stop();
-    parts.pool.stop();
+    parts.meshDht.stop();
   }
 
   private stopSession(): void {

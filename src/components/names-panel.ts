@@ -2,7 +2,7 @@ import { LitElement, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { messageOf } from '../lib/errors.ts';
 import type { CollabApi, NameResultView, OwnNameView } from '../app/collab-types.ts';
-import { theme } from './theme.ts';
+import { tableStyles, theme } from './theme.ts';
 import { contactStyles, durationText, shortIdentityId } from './contact-format.ts';
 import { namesStyles } from './names-styles.ts';
 
@@ -20,7 +20,7 @@ const maxClassifierLength = 100;
  */
 @customElement('mycel-names-panel')
 export class NamesPanel extends LitElement {
-  static override styles = [theme, contactStyles, namesStyles];
+  static override styles = [theme, tableStyles, contactStyles, namesStyles];
 
   /** The names this identity registered. */
   @property({ attribute: false }) names: readonly OwnNameView[] = [];

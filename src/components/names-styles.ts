@@ -64,34 +64,10 @@ export const namesStyles = css`
     font-size: 0.9em;
   }
   .scroll {
-    overflow-x: auto;
     margin-bottom: 0.5rem;
   }
-  table {
-    width: 100%;
-    border-collapse: collapse;
-    font-size: 0.92em;
-  }
-  caption {
-    text-align: left;
-    font-weight: 700;
-    padding-bottom: 0.4rem;
-  }
-  th,
   td {
-    text-align: left;
     vertical-align: top;
-    padding: 0.35rem 0.5rem 0.35rem 0;
-    border-bottom: 1px solid var(--border);
-  }
-  th[scope='col'] {
-    color: var(--muted);
-    font-weight: 600;
-    white-space: nowrap;
-  }
-  th[scope='row'] {
-    font-weight: normal;
-    white-space: nowrap;
   }
   .error:empty,
   .ok:empty,

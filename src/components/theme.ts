@@ -137,3 +137,36 @@ export const factList = css`
     margin: 0;
   }
 `;
+
+/** A data table in a horizontally scrolling `.scroll` box: caption on top, muted column heads. */
+export const tableStyles = css`
+  .scroll {
+    overflow-x: auto;
+    margin-bottom: 1rem;
+  }
+  table {
+    width: 100%;
+    border-collapse: collapse;
+    font-size: 0.92em;
+  }
+  caption {
+    text-align: left;
+    font-weight: 700;
+    padding-bottom: 0.4rem;
+  }
+  th,
+  td {
+    text-align: left;
+    padding: 0.35rem 0.5rem 0.35rem 0;
+    border-bottom: 1px solid var(--border);
+  }
+  th[scope='col'] {
+    color: var(--muted);
+    font-weight: 600;
+    white-space: nowrap;
+  }
+  th[scope='row'] {
+    font-weight: normal;
+    white-space: nowrap;
+  }
+`;

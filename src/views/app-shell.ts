@@ -5,8 +5,7 @@ import { shortId } from '../core/identity/ids.ts';
 import type { App, AppState } from '../app/app.ts';
 import { appContext } from '../app/context.ts';
 import { routeOf, type Route } from '../app/routes.ts';
-import { AppStateController } from '../controllers/app-state-controller.ts';
-import { CollabController } from '../controllers/collab-controller.ts';
+import { StateController } from '../controllers/state-controller.ts';
 import { theme } from '../components/theme.ts';
 import '../components/status-pill.ts';
 import '../components/update-banner.ts';
@@ -148,8 +147,8 @@ export class AppShell extends LitElement {
 
   @state() private route: Route = routeOf(window.location.hash);
   @state() private hash = window.location.hash;
-  private readonly appState = new AppStateController(this, () => this.app);
-  private readonly collab = new CollabController(this, () => this.app?.collab);
+  private readonly appState = new StateController(this, () => this.app);
+  private readonly collab = new StateController(this, () => this.app?.collab);
   private readonly onHashChange = (): void => {
     this.route = routeOf(window.location.hash);
     this.hash = window.location.hash;
@@ -227,7 +226,7 @@ export class AppShell extends LitElement {
       <main id="content" tabindex="-1">
         <mycel-invitation-inbox
           .incoming=${this.collab.value?.incoming ?? []}
-          .collab=${this.collab.api}
+          .collab=${this.collab.source}
           @joined-group=${this.openGroup}
         ></mycel-invitation-inbox>
         ${joining ? html`<mycel-join-view .link=${this.hash}></mycel-join-view>` : this.renderPage()}
@@ -247,7 +246,7 @@ export class AppShell extends LitElement {
           ? nothing
           : html`<mycel-presence-selector
               .presence=${collab.presence}
-              .collab=${this.collab.api}
+              .collab=${this.collab.source}
             ></mycel-presence-selector>`
       }
       ${

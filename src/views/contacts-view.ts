@@ -6,8 +6,7 @@ import type { App, SavedFile } from '../app/app.ts';
 import type { CollabApi, CollabState, OutgoingInvitationView } from '../app/collab-types.ts';
 import { appContext } from '../app/context.ts';
 import { saveFile } from '../app/files.ts';
-import { AppStateController } from '../controllers/app-state-controller.ts';
-import { CollabController } from '../controllers/collab-controller.ts';
+import { StateController } from '../controllers/state-controller.ts';
 import { factList, theme } from '../components/theme.ts';
 import type { InvitableGroup } from '../components/contact-list.ts';
 import '../components/link-share.ts';
@@ -90,11 +89,11 @@ export class ContactsView extends LitElement {
   @state() private exporting = false;
   @state() private exportNotice = '';
   @state() private exportError = '';
-  private readonly appState = new AppStateController(this, () => this.app);
-  private readonly collab = new CollabController(this, () => this.app?.collab);
+  private readonly appState = new StateController(this, () => this.app);
+  private readonly collab = new StateController(this, () => this.app?.collab);
 
   override render() {
-    const api = this.collab.api;
+    const api = this.collab.source;
     const state = this.collab.value;
     if (api === undefined || state === undefined) {
       return html`<h1>Contacts</h1>

@@ -4,7 +4,7 @@ import { consume } from '@lit/context';
 import { messageOf } from '../lib/errors.ts';
 import type { App } from '../app/app.ts';
 import { appContext } from '../app/context.ts';
-import { AppStateController } from '../controllers/app-state-controller.ts';
+import { StateController } from '../controllers/state-controller.ts';
 import { GroupController } from '../controllers/group-controller.ts';
 import { FileActions } from '../controllers/file-actions.ts';
 import type { Group } from '../core/groups/group.ts';
@@ -54,7 +54,7 @@ export class GroupView extends LitElement {
   @state() private busy = false;
   @state() private confirmation: Confirmation | undefined;
   @query('dialog') private dialog!: HTMLDialogElement;
-  private readonly appState = new AppStateController(this, () => this.app);
+  private readonly appState = new StateController(this, () => this.app);
   private readonly group = new GroupController(this, () => ({ app: this.app, groupId: this.groupId }));
   private readonly files = new FileActions(
     this,

@@ -5,7 +5,7 @@ import { messageOf } from '../lib/errors.ts';
 import type { App } from '../app/app.ts';
 import { appContext } from '../app/context.ts';
 import type { GroupSummary } from '../app/group-service.ts';
-import { AppStateController } from '../controllers/app-state-controller.ts';
+import { StateController } from '../controllers/state-controller.ts';
 import { theme } from '../components/theme.ts';
 import '../components/group-create-form.ts';
 import type { CreateGroupDetail } from '../components/group-create-form.ts';
@@ -75,7 +75,7 @@ export class GroupsView extends LitElement {
   @state() private hash = window.location.hash;
   @state() private busy = false;
   @state() private error = '';
-  private readonly appState = new AppStateController(this, () => this.app);
+  private readonly appState = new StateController(this, () => this.app);
   private readonly onHashChange = (): void => {
     this.hash = window.location.hash;
   };

@@ -7,7 +7,7 @@ import type { StoredIdentity } from '../core/ports.ts';
 import type { App } from '../app/app.ts';
 import { appContext } from '../app/context.ts';
 import { saveFile } from '../app/files.ts';
-import { AppStateController } from '../controllers/app-state-controller.ts';
+import { StateController } from '../controllers/state-controller.ts';
 import { factList, theme } from '../components/theme.ts';
 import { formText } from './form-text.ts';
 import '../components/identity-import-form.ts';
@@ -44,7 +44,7 @@ export class IdentityView extends LitElement {
   ];
 
   @consume({ context: appContext }) private app?: App;
-  private readonly appState = new AppStateController(this, () => this.app);
+  private readonly appState = new StateController(this, () => this.app);
   @state() private errors: Partial<Record<Section, string>> = {};
   @state() private notices: Partial<Record<Section, string>> = {};
   @state() private busy = false;

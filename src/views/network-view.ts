@@ -5,9 +5,8 @@ import { messageOf } from '../lib/errors.ts';
 import type { MeshSnapshot } from '../core/mesh/mesh-types.ts';
 import type { App } from '../app/app.ts';
 import { appContext } from '../app/context.ts';
-import { AppStateController } from '../controllers/app-state-controller.ts';
-import { CollabController } from '../controllers/collab-controller.ts';
-import { factList, theme } from '../components/theme.ts';
+import { StateController } from '../controllers/state-controller.ts';
+import { factList, tableStyles, theme } from '../components/theme.ts';
 import { shortNodeId } from '../components/mesh-picture.ts';
 import '../components/mesh-picture.ts';
 import { formText } from './form-text.ts';
@@ -26,37 +25,13 @@ export class NetworkView extends LitElement {
   static override styles = [
     theme,
     factList,
+    tableStyles,
     css`
       dl {
         margin-bottom: 0.75rem;
       }
-      .scroll {
-        overflow-x: auto;
-        margin-bottom: 1rem;
-      }
-      table {
-        width: 100%;
-        border-collapse: collapse;
-        font-size: 0.92em;
-      }
-      caption {
-        text-align: left;
-        font-weight: 700;
-        padding-bottom: 0.4rem;
-      }
-      th,
       td {
-        text-align: left;
-        padding: 0.35rem 0.5rem 0.35rem 0;
-        border-bottom: 1px solid var(--border);
         white-space: nowrap;
-      }
-      th[scope='col'] {
-        color: var(--muted);
-        font-weight: 600;
-      }
-      th[scope='row'] {
-        font-weight: normal;
       }
       td.number,
       th.number {
@@ -95,8 +70,8 @@ export class NetworkView extends LitElement {
   ];
 
   @consume({ context: appContext }) private app?: App;
-  private readonly appState = new AppStateController(this, () => this.app);
-  private readonly collab = new CollabController(this, () => this.app?.collab);
+  private readonly appState = new StateController(this, () => this.app);
+  private readonly collab = new StateController(this, () => this.app?.collab);
   @state() private copyNotice = '';
   @state() private connectError = '';
   @state() private connectNotice = '';
@@ -149,7 +124,7 @@ export class NetworkView extends LitElement {
               .names=${state.names}
               .peerName=${state.me.peerName}
               .online=${state.online}
-              .collab=${this.collab.api}
+              .collab=${this.collab.source}
             ></mycel-names-panel>`
       }
     </section>`;

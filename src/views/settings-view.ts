@@ -5,7 +5,7 @@ import { messageOf } from '../lib/errors.ts';
 import type { App } from '../app/app.ts';
 import { appContext } from '../app/context.ts';
 import type { BrokerChoice, IceServerSetting, Settings } from '../app/settings.ts';
-import { AppStateController } from '../controllers/app-state-controller.ts';
+import { StateController } from '../controllers/state-controller.ts';
 import { theme } from '../components/theme.ts';
 
 type BrokerKind = BrokerChoice['kind'];
@@ -50,7 +50,7 @@ export class SettingsView extends LitElement {
   ];
 
   @consume({ context: appContext }) private app?: App;
-  private readonly appState = new AppStateController(this, () => this.app);
+  private readonly appState = new StateController(this, () => this.app);
   /** The form's edits; `undefined` until the user changes something. */
   @state() private draft: Settings | undefined;
   @state() private error = '';

@@ -75,7 +75,7 @@ describe('CollabService offline, over real IndexedDB', () => {
     db.close();
   });
 
-  it('shows its own card, previews and adds a contact, and keeps it across a reload', async () => {
+  it('shows its own card, previews and adds a contact, and keeps it and the presence across a reload', async () => {
     const ada = await openProfile('Ada');
     const bob = await openProfile('Bob');
     const { me } = ada.service.state;
@@ -89,7 +89,12 @@ describe('CollabService offline, over real IndexedDB', () => {
     expect(preview).to.include({ own: false, known: false, displayName: 'Bob', identityId: bob.identity.id });
 
     const added = await ada.service.addContact(bob.service.state.me.link);
-    expect(added).to.include({ identityId: bob.identity.id, displayName: 'Bob', watched: true, blocked: false });
+    expect(added).to.include({
+      identityId: bob.identity.id,
+      displayName: 'Bob',
+      watched: true,
+      blocked: false,
+    });
     expect(added.presence).to.deep.equal({ status: 'offline', text: '' });
     expect((await ada.service.previewCard(bob.service.state.me.link)).known).to.equal(true);
 
@@ -99,12 +104,14 @@ describe('CollabService offline, over real IndexedDB', () => {
     const exported = await ada.service.exportContacts();
     expect(new TextDecoder().decode(exported.bytes)).to.contain('Bobby');
 
+    await ada.service.setPresence('brb', 'Back at 3');
     // A reload: a new service over the same database.
     ada.service.stop();
     ada.service = serviceOver(ada.db);
     await ada.service.useIdentity(ada.identity, ada.nodeId);
     const [bobAtAda] = ada.service.state.contacts;
     expect(bobAtAda).to.include({ displayName: 'Bobby', cardName: 'Bob', blocked: true, watched: false });
+    expect(ada.service.state.presence).to.deep.equal({ status: 'brb', text: 'Back at 3' });
 
     await ada.service.deleteContact(bob.identity.id);
     expect(ada.service.state.contacts).to.deep.equal([]);

@@ -5,7 +5,7 @@ import { repeatEvery, type Timers } from '../mesh/timers.ts';
 import { sendToFirst, type CollabMessageOf } from './collab-messages.ts';
 import type { CollabCarrier, CollabPeer, CountRejection, NearbyNames } from './collab-types.ts';
 import { checkCard, maxCardBytes, type VerifiedCard } from './contact-card.ts';
-import { SenderRateLimits } from './sender-rate-limits.ts';
+import { SenderRateLimits } from '../mesh/rate-limit.ts';
 
 // "People near me" of Windows Peer Collaboration, on the broker instead of the subnet: opt-in
 // and off by default. Signing in registers this identity's card under the unsecured name

@@ -2,7 +2,7 @@ import type { Timers } from '../mesh/timers.ts';
 import type { CollabMessage } from './collab-messages.ts';
 import type { CollabCarrier, CollabPeer } from './collab-types.ts';
 import type { Presence } from './presence-status.ts';
-import { SenderRateLimits } from './sender-rate-limits.ts';
+import { SenderRateLimits } from '../mesh/rate-limit.ts';
 
 // The watched side of presence: who may hear this node's presence, and for how long. A
 // watcher holds a lease per node that it renews with `watch`; a node that stops renewing (or

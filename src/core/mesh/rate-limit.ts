@@ -58,3 +58,34 @@ export class FrameRateLimit {
     this.tokens = Math.min(this.burst, this.tokens + earned - paid);
   }
 }
+
+/** Senders tracked at once by a `SenderRateLimits`; the one heard from least recently goes first. */
+const maxTrackedSenders = 1024;
+
+/**
+ * One `FrameRateLimit` per sending node for one kind of request that costs the receiver work
+ * or a reply (DHT stores and lookups, presence watches, contact cards), so no node can spend
+ * all of this one's effort on itself. The table is bounded: a sender forgotten under pressure
+ * starts again with a full bucket, which costs at most one burst per eviction.
+ */
+export class SenderRateLimits {
+  private readonly options: FrameRateLimitOptions;
+  private readonly limits = new Map<string, FrameRateLimit>();
+
+  constructor(options: FrameRateLimitOptions) {
+    this.options = options;
+  }
+
+  /** Whether `sender` may make one more request at `nowMs`. */
+  allow(sender: string, nowMs: number): boolean {
+    const limit = this.limits.get(sender) ?? new FrameRateLimit(this.options);
+    // Re-inserting keeps the map in order of last use, oldest first.
+    this.limits.delete(sender);
+    this.limits.set(sender, limit);
+    if (this.limits.size > maxTrackedSenders) {
+      const oldest = this.limits.keys().next();
+      if (oldest.done !== true) this.limits.delete(oldest.value);
+    }
+    return limit.take(nowMs) === 'pass';
+  }
+}

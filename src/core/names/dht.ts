@@ -25,7 +25,7 @@ import {
   type DhtAnswerOf,
   type DhtRequestBody,
 } from './dht-requests.ts';
-import { SenderLimits } from './dht-sender-limits.ts';
+import { SenderRateLimits } from '../mesh/rate-limit.ts';
 import { DhtStore } from './dht-store.ts';
 import type {
   DhtCarrier,
@@ -69,8 +69,8 @@ export class Dht extends TypedEventTarget<DhtEvents> {
   private readonly store: DhtStore;
   private readonly requests: PendingRequests;
   private readonly maintenance: DhtMaintenance;
-  private readonly storeLimits: SenderLimits;
-  private readonly lookupLimits: SenderLimits;
+  private readonly storeLimits: SenderRateLimits;
+  private readonly lookupLimits: SenderRateLimits;
   private readonly lookupPort: LookupPort;
   private readonly counts = new Map<string, number>();
   private readonly counters = { lookups: 0, stores: 0, requests: 0, failedRequests: 0, lateResponses: 0 };
@@ -98,11 +98,11 @@ export class Dht extends TypedEventTarget<DhtEvents> {
     this.store = new DhtStore({ maxSlotsPerKey, maxValueBytes, maxValues: maxStoredValues });
     const random = components.random;
     this.requests = new PendingRequests(this.timers, random.fork('requests'), this.config.requestTimeoutMs);
-    this.storeLimits = new SenderLimits({
+    this.storeLimits = new SenderRateLimits({
       framesPerSecond: this.config.storesPerSecond,
       burstFrames: this.config.storeBurst,
     });
-    this.lookupLimits = new SenderLimits({
+    this.lookupLimits = new SenderRateLimits({
       framesPerSecond: this.config.lookupsPerSecond,
       burstFrames: this.config.lookupBurst,
     });
