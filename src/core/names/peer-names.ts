@@ -1,111 +1,29 @@
-import { MycelError, messageOf } from '../../lib/errors.ts';
+import { messageOf } from '../../lib/errors.ts';
 import { TypedEventTarget } from '../../lib/events.ts';
 import type { Timers } from '../mesh/timers.ts';
-import { LocalCloud, LocalCloudUnavailableError, type LocalChannel } from './local-cloud.ts';
+import { LocalCloud, LocalCloudUnavailableError } from './local-cloud.ts';
 import { NameCache } from './name-cache.ts';
+import { NameAlreadyOwnedError, NameNotOwnedError } from './name-errors.ts';
 import { NamesOfflineError, type NameDht } from './name-dht.ts';
 import { currentRecords, verifyValues, type NameRecord } from './name-policy.ts';
-import { nameKey, parsePeerName, unsecuredAuthority, type PeerName } from './peer-name.ts';
 import {
-  maxLifetimeMs,
-  signRegistration,
-  signTombstone,
-  type RegistrationSigner,
-  type VerifiedRegistration,
-} from './registration.ts';
+  defaultPeerNamesConfig,
+  type Cloud,
+  type OwnName,
+  type PeerNamesComponents,
+  type PeerNamesConfig,
+  type PeerNamesEvents,
+  type RegistrationChanges,
+  type Resolution,
+} from './peer-names-types.ts';
+import { nameKey, parsePeerName, unsecuredAuthority, type PeerName } from './peer-name.ts';
+import { maxLifetimeMs, signRegistration, signTombstone, type VerifiedRegistration } from './registration.ts';
 
 export { LocalCloudUnavailableError } from './local-cloud.ts';
+export { NameAlreadyOwnedError, NameNotOwnedError } from './name-errors.ts';
 export { NamesOfflineError } from './name-dht.ts';
 export type { NameRecord } from './name-policy.ts';
-
-/** Where a name lives: every reachable node (`global`, the DHT) or this browser's tabs (`local`). */
-export type Cloud = 'global' | 'local';
-
-/** The outcome of `resolve`. */
-export interface Resolution {
-  readonly name: string;
-  readonly cloud: Cloud;
-  /** Current registrations, one per registrant, sorted by identity id; empty if none. */
-  readonly records: readonly NameRecord[];
-  /** DHT hops to the first value (0 for the local cloud or the cache). */
-  readonly hops: number;
-  readonly fromCache: boolean;
-}
-
-/** A name this node registered, as it stands. */
-export interface OwnName {
-  readonly name: string;
-  readonly cloud: Cloud;
-  readonly secured: boolean;
-  /** The listed node ids, or `self`: this node's id in the mesh, whatever it currently is. */
-  readonly endpoints: readonly string[] | 'self';
-  readonly payload: Uint8Array;
-  /** When the last signed registration expires (refreshed well before, while attached). */
-  readonly expiresAtMs: number;
-  /** Whether the last registration reached at least one DHT node (global) or the tabs (local). */
-  readonly published: boolean;
-  /** Why the last publication failed, for people. */
-  readonly error?: string;
-}
-
-/** Events of `PeerNames`. */
-export interface PeerNamesEvents {
-  /** This node's own names changed: registered, updated, refreshed, published or unregistered. */
-  changed: { readonly names: readonly OwnName[] };
-}
-
-/** Settings of `PeerNames`. */
-export interface PeerNamesConfig {
-  /** Lifetime of each signed registration: an owner gone offline is forgotten this soon. */
-  readonly lifetimeMs: number;
-  /** Part of the lifetime after which a name is signed and published again. */
-  readonly refreshFraction: number;
-  /** How long a local resolve gathers answers from other tabs. */
-  readonly localAnswerWindowMs: number;
-}
-
-/**
- * The defaults: 10-minute registrations refreshed at half-life, so one lost refresh does not
- * let a name lapse, as PNRP refreshes its cache entries; a 300 ms window for the local cloud.
- */
-export const defaultPeerNamesConfig: PeerNamesConfig = {
-  lifetimeMs: 10 * 60_000,
-  refreshFraction: 0.5,
-  localAnswerWindowMs: 300,
-};
-
-/** What `update` may change about an own name. */
-export interface RegistrationChanges {
-  readonly payload?: Uint8Array;
-  readonly endpoints?: readonly string[];
-}
-
-/** What `PeerNames` needs: the identity that signs, timers, and optionally the tabs' channel. */
-export interface PeerNamesComponents {
-  readonly identity: RegistrationSigner & { readonly identityId: string };
-  readonly timers: Timers;
-  readonly local?: LocalChannel;
-}
-
-/** A name was updated or unregistered that this node has not registered. */
-export class NameNotOwnedError extends MycelError {
-  override name = 'NameNotOwnedError';
-
-  constructor(name: string) {
-    super(`You have not registered the name ${name}.`, { hint: 'Pick one from the list of your names.' });
-  }
-}
-
-/** A name was registered that this node already holds. */
-export class NameAlreadyOwnedError extends MycelError {
-  override name = 'NameAlreadyOwnedError';
-
-  constructor(name: string) {
-    super(`You have already registered the name ${name}.`, {
-      hint: 'Update it, or unregister it first to register it again.',
-    });
-  }
-}
+export * from './peer-names-types.ts';
 
 interface OwnEntry {
   readonly peerName: PeerName;
@@ -118,7 +36,17 @@ interface OwnEntry {
   published: boolean;
   error: string | undefined;
   cancelRefresh: () => void;
+  /** Publications in a row that reached fewer than `wantedReplicas` nodes. */
+  thinPublications: number;
 }
+
+/**
+ * Nodes that should hold a global name (this one included) before it counts as spread: a node
+ * that registers while it knows nobody (it has just come online) stores the name only on itself.
+ */
+const wantedReplicas = 2;
+/** The first early republication of a name held too thinly; doubling up to the refresh. */
+const thinRetryMs = 5_000;
 
 /**
  * Peer names as in PNRP: registers this identity's names (secured `<identity id>.classifier` or
@@ -205,6 +133,7 @@ export class PeerNames extends TypedEventTarget<PeerNamesEvents> {
       published: false,
       error: undefined,
       cancelRefresh: () => undefined,
+      thinPublications: 0,
     };
     const signed = await this.signNext(entry, {});
     if (this.own.has(peerName.text)) throw new NameAlreadyOwnedError(peerName.text);
@@ -364,6 +293,8 @@ export class PeerNames extends TypedEventTarget<PeerNamesEvents> {
         if (!current()) return;
         entry.published = stored > 0;
         entry.error = stored > 0 ? undefined : 'No node has stored the name yet; it will be published again.';
+        if (stored < wantedReplicas) this.publishSoon(entry);
+        else entry.thinPublications = 0;
       } catch (error) {
         if (!current()) return;
         Object.assign(entry, { published: false, error: messageOf(error) });
@@ -376,6 +307,16 @@ export class PeerNames extends TypedEventTarget<PeerNamesEvents> {
     entry.cancelRefresh();
     if (this.stopped) return;
     const delayMs = this.config.lifetimeMs * this.config.refreshFraction;
+    entry.cancelRefresh = this.timers.schedule(delayMs, () => void this.republish(entry));
+  }
+
+  /** Publishes `entry` again before its refresh: it is held too thinly (backing off, up to the refresh). */
+  private publishSoon(entry: OwnEntry): void {
+    const refreshMs = this.config.lifetimeMs * this.config.refreshFraction;
+    const delayMs = Math.min(refreshMs, thinRetryMs * 2 ** entry.thinPublications);
+    entry.thinPublications += 1;
+    entry.cancelRefresh();
+    if (this.stopped) return;
     entry.cancelRefresh = this.timers.schedule(delayMs, () => void this.republish(entry));
   }
 

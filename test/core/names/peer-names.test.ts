@@ -48,6 +48,8 @@ function nodeId(letter: string): string {
 class FakeDht implements NameDht {
   gets = 0;
   failPuts = false;
+  /** Nodes each put reports it reached. */
+  storedPerPut = 3;
   private readonly held = new Map<string, Uint8Array[]>();
   private readonly putWaiters: ((value: Uint8Array) => void)[] = [];
 
@@ -55,7 +57,7 @@ class FakeDht implements NameDht {
     if (this.failPuts) return Promise.reject(new Error('No node could be reached.'));
     this.inject(key, value);
     for (const waiter of this.putWaiters.splice(0)) waiter(value);
-    return Promise.resolve({ stored: 3, hops: 2 });
+    return Promise.resolve({ stored: this.storedPerPut, hops: 2 });
   }
 
   get(key: Uint8Array): Promise<{ values: readonly Uint8Array[]; hops: number }> {
@@ -259,6 +261,31 @@ describe('PeerNames', () => {
     const records = (await reader.resolve(name)).records;
     expect(records.map((record) => record.versionMs)).to.deep.equal([startMs + lifetimeMs]);
     expect(reader.rejections()).to.deep.equal({ expired: 1 });
+  });
+
+  it('publishes a name held only by itself again soon, backing off, until others hold it', async () => {
+    const owner = peerNames(alice);
+    owner.attach(dht, nodeId('a'));
+    // Just online and knowing nobody: the put reaches this node alone.
+    dht.storedPerPut = 1;
+    const { name } = await owner.register('chat', { secured: true });
+    const key = await nameKey(name);
+    await clock.advance(4_999);
+    expect(dht.values(key)).to.have.length(1);
+    await clock.advance(1);
+    expect(dht.values(key), 'published again after 5 s').to.have.length(2);
+    await clock.advance(9_999);
+    expect(dht.values(key)).to.have.length(2);
+    await clock.advance(1);
+    expect(dht.values(key), 'and again 10 s later').to.have.length(3);
+    // Now the mesh is there: the next put reaches three nodes, and the half-life refresh rules.
+    dht.storedPerPut = 3;
+    await clock.advance(20_000);
+    expect(dht.values(key)).to.have.length(4);
+    await clock.advance(lifetimeMs / 2 - 1);
+    expect(dht.values(key), 'nothing before the refresh').to.have.length(4);
+    await clock.advance(1);
+    expect(dht.values(key)).to.have.length(5);
   });
 
   it('hides an unregistered name by its tombstone, though the old copy is still served', async () => {
