@@ -17,6 +17,7 @@ import type {
   CollabApi,
   CollabState,
   ContactView,
+  NameCloud,
   NameResultView,
   PresenceStatus,
 } from './collab-types.ts';
@@ -231,10 +232,14 @@ export class CollabService extends TypedEventTarget<{ changed: CollabState }> im
     this.session?.collab.nearby.dismissCard(identityId);
   }
 
-  async registerName(classifier: string, options: { secured: boolean; payloadText: string }): Promise<void> {
+  async registerName(
+    classifier: string,
+    options: { secured: boolean; payloadText: string; cloud: NameCloud },
+  ): Promise<void> {
     await this.require().names.register(classifier, {
       secured: options.secured,
       payload: utf8(options.payloadText),
+      cloud: options.cloud,
     });
   }
 
@@ -242,9 +247,9 @@ export class CollabService extends TypedEventTarget<{ changed: CollabState }> im
     return this.require().names.unregister(name);
   }
 
-  async resolveName(name: string): Promise<NameResultView> {
+  async resolveName(name: string, cloud: NameCloud): Promise<NameResultView> {
     const started = performance.now();
-    const resolution = await this.require().names.resolve(name.trim());
+    const resolution = await this.require().names.resolve(name.trim(), { cloud });
     return nameResultOf(resolution, performance.now() - started);
   }
 

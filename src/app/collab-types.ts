@@ -77,10 +77,13 @@ export interface ReceivedCardView {
   readonly link: string;
 }
 
+/** Where a name lives: every node reachable through the mesh, or the tabs of this browser. */
+export type NameCloud = 'global' | 'local';
+
 /** A name this node registered. */
 export interface OwnNameView {
   readonly name: string;
-  readonly cloud: 'global' | 'local';
+  readonly cloud: NameCloud;
   readonly secured: boolean;
   readonly payloadText: string;
   readonly expiresAtMs: number;
@@ -145,7 +148,11 @@ export interface CollabApi extends TypedEventTarget<{ changed: CollabState }> {
   signOutNearby(): Promise<void>;
   sendCardTo(identityId: string): Promise<void>;
   dismissCard(identityId: string): void;
-  registerName(classifier: string, options: { secured: boolean; payloadText: string }): Promise<void>;
+  /** Registers a name in the `global` cloud (the DHT) or the `local` one (this browser's tabs). */
+  registerName(
+    classifier: string,
+    options: { secured: boolean; payloadText: string; cloud: NameCloud },
+  ): Promise<void>;
   unregisterName(name: string): Promise<void>;
-  resolveName(name: string): Promise<NameResultView>;
+  resolveName(name: string, cloud: NameCloud): Promise<NameResultView>;
 }

@@ -1,7 +1,7 @@
 import { LitElement, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { messageOf } from '../lib/errors.ts';
-import type { CollabApi, NameResultView, OwnNameView } from '../app/collab-types.ts';
+import type { CollabApi, NameCloud, NameResultView, OwnNameView } from '../app/collab-types.ts';
 import { tableStyles, theme } from './theme.ts';
 import { contactStyles, durationText, shortIdentityId } from './contact-format.ts';
 import { namesStyles } from './names-styles.ts';
@@ -73,6 +73,7 @@ export class NamesPanel extends LitElement {
             <label class="check"
               ><input type="checkbox" name="secured" checked /> Secured (signed with your identity)</label
             >
+            ${cloudField('register-cloud')}
             <div class="field">
               <label for="payload">Text to publish <span class="help">(optional)</span></label>
               <input
@@ -103,6 +104,7 @@ export class NamesPanel extends LitElement {
         <h3 id="resolve-heading">Resolve a name</h3>
         <form @submit=${this.resolve} novalidate>
           <fieldset ?disabled=${!this.online || this.resolving}>
+            ${cloudField('resolve-cloud')}
             <label for="resolve-name">Name to resolve</label>
             <div class="inline">
               <input
@@ -209,6 +211,7 @@ export class NamesPanel extends LitElement {
     const classifier = textOf(data, 'classifier').trim();
     const payloadText = textOf(data, 'payload').trim();
     const secured = data.get('secured') !== null;
+    const cloud = cloudOf(data);
     const collab = this.collab;
     this.registerNotice = '';
     if (classifier === '') {
@@ -223,7 +226,7 @@ export class NamesPanel extends LitElement {
     this.registering = true;
     this.registerError = '';
     try {
-      await collab.registerName(classifier, { secured, payloadText });
+      await collab.registerName(classifier, { secured, payloadText, cloud });
       this.registerNotice = `Registered ${classifier}${secured ? ' (secured)' : ''}.`;
       form.reset();
     } catch (error) {
@@ -248,7 +251,8 @@ export class NamesPanel extends LitElement {
 
   private async resolve(event: SubmitEvent): Promise<void> {
     event.preventDefault();
-    const name = textOf(new FormData(event.target as HTMLFormElement), 'name').trim();
+    const data = new FormData(event.target as HTMLFormElement);
+    const name = textOf(data, 'name').trim();
     const collab = this.collab;
     if (name === '') {
       this.resolveError = 'Type a name to resolve, as authority.classifier.';
@@ -259,13 +263,28 @@ export class NamesPanel extends LitElement {
     this.resolveError = '';
     this.result = undefined;
     try {
-      this.result = await collab.resolveName(name);
+      this.result = await collab.resolveName(name, cloudOf(data));
     } catch (error) {
       this.resolveError = messageOf(error);
     } finally {
       this.resolving = false;
     }
   }
+}
+
+/** The cloud picker of a form: everyone reachable (the default) or this browser's tabs. */
+function cloudField(id: string) {
+  return html`<div class="field">
+    <label for=${id}>Cloud</label>
+    <select id=${id} name="cloud">
+      <option value="global" selected>Everyone reachable (global)</option>
+      <option value="local">Other tabs of this browser (local)</option>
+    </select>
+  </div>`;
+}
+
+function cloudOf(data: FormData): NameCloud {
+  return data.get('cloud') === 'local' ? 'local' : 'global';
 }
 
 function textOf(data: FormData, name: string): string {

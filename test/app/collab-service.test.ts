@@ -132,6 +132,19 @@ describe('CollabService offline, over real IndexedDB', () => {
     expect(ada.service.state.presence).to.deep.equal({ status: 'busy', text: 'Lunch' });
   });
 
+  it('registers a name in the local cloud that another tab resolves, with no mesh at all', async () => {
+    const ada = await openProfile('Ada');
+    const bob = await openProfile('Bob');
+    await ada.service.registerName('whiteboard', { secured: false, payloadText: 'Room 4', cloud: 'local' });
+    expect(ada.service.state.names.map((name) => [name.name, name.cloud, name.published])).to.deep.equal([
+      ['0.whiteboard', 'local', true],
+    ]);
+    const found = await bob.service.resolveName('0.whiteboard', 'local');
+    expect(found.records.map((record) => [record.identityId, record.payloadText])).to.deep.equal([
+      [ada.identity.id, 'Room 4'],
+    ]);
+  });
+
   it('shows away while idle only over an online status, and names need the mesh', async () => {
     const ada = await openProfile('Ada');
     await ada.service.setPresence('online', '');
@@ -143,7 +156,7 @@ describe('CollabService offline, over real IndexedDB', () => {
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(ada.service.state.presence.status).to.equal('online');
 
-    const offline = await rejection(ada.service.resolveName(`${ada.identity.id}.contact`));
+    const offline = await rejection(ada.service.resolveName(`${ada.identity.id}.contact`, 'global'));
     expect(offline.message).to.equal('Not connected: names can be resolved once this node is in the mesh.');
   });
 });

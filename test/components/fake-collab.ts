@@ -4,6 +4,7 @@ import type {
   CollabApi,
   CollabState,
   ContactView,
+  NameCloud,
   NameResultView,
   PresenceStatus,
 } from '../../src/app/collab-types.ts';
@@ -158,7 +159,10 @@ export class FakeCollab extends TypedEventTarget<{ changed: CollabState }> imple
     this.calls.push(['dismissCard', identityId]);
   }
 
-  registerName(classifier: string, options: { secured: boolean; payloadText: string }): Promise<void> {
+  registerName(
+    classifier: string,
+    options: { secured: boolean; payloadText: string; cloud: NameCloud },
+  ): Promise<void> {
     return this.call('registerName', [classifier, options], undefined);
   }
 
@@ -166,8 +170,14 @@ export class FakeCollab extends TypedEventTarget<{ changed: CollabState }> imple
     return this.call('unregisterName', [name], undefined);
   }
 
-  resolveName(name: string): Promise<NameResultView> {
-    return this.call('resolveName', [name], { name, records: [], hops: 0, fromCache: false, elapsedMs: 0 });
+  resolveName(name: string, cloud: NameCloud): Promise<NameResultView> {
+    return this.call('resolveName', [name, cloud], {
+      name,
+      records: [],
+      hops: 0,
+      fromCache: false,
+      elapsedMs: 0,
+    });
   }
 
   private call<T>(method: AsyncMethod, args: unknown[], fallback: T): Promise<T> {

@@ -88,7 +88,7 @@ describe('mycel-names-panel', () => {
     buttonNamed(rootOf(element), 'Register').click();
     await settle(element);
     expect(collab.calls).to.deep.equal([
-      ['registerName', 'chess', { secured: true, payloadText: 'Plays on Sundays' }],
+      ['registerName', 'chess', { secured: true, payloadText: 'Plays on Sundays', cloud: 'global' }],
     ]);
     expect(regions(sectionNamed(element, 'Register a name'), 'status')).to.deep.equal([
       'Registered chess (secured).',
@@ -103,7 +103,23 @@ describe('mycel-names-panel', () => {
     input(element, 'Secured (signed with your identity)').checked = false;
     buttonNamed(rootOf(element), 'Register').click();
     await settle(element);
-    expect(collab.calls).to.deep.equal([['registerName', 'lobby', { secured: false, payloadText: '' }]]);
+    expect(collab.calls).to.deep.equal([
+      ['registerName', 'lobby', { secured: false, payloadText: '', cloud: 'global' }],
+    ]);
+  });
+
+  it('registers in the local cloud when it is chosen', async () => {
+    const collab = new FakeCollab();
+    const element = await panel(collab);
+    input(element, 'Name').value = 'board';
+    const cloud = sectionNamed(element, 'Register a name').querySelector('select');
+    if (cloud === null) throw new Error('no cloud picker');
+    cloud.value = 'local';
+    buttonNamed(rootOf(element), 'Register').click();
+    await settle(element);
+    expect(collab.calls).to.deep.equal([
+      ['registerName', 'board', { secured: true, payloadText: '', cloud: 'local' }],
+    ]);
   });
 
   it('asks for a name instead of registering nothing, and shows the app’s refusal', async () => {
@@ -176,7 +192,7 @@ describe('mycel-names-panel', () => {
     collab.answer('resolveName', () => Promise.resolve(result));
     const element = await panel(collab);
     await resolve(element, ' 0.lobby ');
-    expect(collab.calls).to.deep.equal([['resolveName', '0.lobby']]);
+    expect(collab.calls).to.deep.equal([['resolveName', '0.lobby', 'global']]);
     expect(tableRows(element)).to.deep.equal([
       ['anna-aaaa', 'No', 'mnodeone, mnodetwo', '<script>alert(1)</script>', '5 min'],
       ['boba-aaaa', 'No', 'None', '', '1 min 30 s'],
