@@ -10,7 +10,7 @@ import { PeerNames } from '../core/names/peer-names.ts';
 import { broadcastLocalChannel, localCloudChannelName } from '../core/names/local-cloud.ts';
 import { Collab } from '../core/collab/collab.ts';
 import { contactPeerName, readCardLink } from '../core/collab/contact-card.ts';
-import { collabProtocol } from '../core/collab/collab-messages.ts';
+import { collabProtocol, isSenderFault } from '../core/collab/collab-messages.ts';
 import { isPresenceStatus } from '../core/collab/presence-status.ts';
 import type {
   CardPreview,
@@ -282,9 +282,10 @@ export class CollabService extends TypedEventTarget<{ changed: CollabState }> im
     const session = this.session;
     if (mesh === undefined || session === undefined) return;
     const meshDht = startMeshDht(mesh, { timers: this.timers, random: createRandom(Date.now()) });
-    const off = mesh.handle(collabProtocol, (from, body) =>
-      session.collab.receive({ nodeId: from.nodeId, publicKey: from.publicKey }, body),
-    );
+    const off = mesh.handle(collabProtocol, async (from, body) => {
+      const reason = await session.collab.receive({ nodeId: from.nodeId, publicKey: from.publicKey }, body);
+      return reason !== undefined && isSenderFault(reason) ? reason : undefined;
+    });
     this.parts = { meshDht, off };
     session.names.attach(meshDht.dht, session.nodeId);
     if (!session.names.owned().some((own) => own.name === contactPeerName(session.identity.id))) {

@@ -165,3 +165,15 @@ export class UnreachableError extends MycelError {
     );
   }
 }
+
+/** Refusals only a faulty or hostile sender causes: malformed, oversize, forged or mismatched. */
+const senderFaults = new Set(['unknown-type', 'too-large', 'card-mismatch']);
+
+/**
+ * Whether a refusal of `receive` is the sender's fault, and worth reporting to its link (which
+ * closes after too many). The others (a watcher who is not a contact, a late answer, a rate
+ * limit, an expired invitation) come from honest peers too, and must not cost them the link.
+ */
+export function isSenderFault(reason: string): boolean {
+  return reason.startsWith('bad-') || senderFaults.has(reason);
+}

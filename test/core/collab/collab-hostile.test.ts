@@ -3,6 +3,7 @@ import { createRandom, type Random } from '../../../src/lib/random.ts';
 import type { WireValue } from '../../../src/core/wire/cbor.ts';
 import { contactsKey } from '../../../src/core/collab/contact-store.ts';
 import { invitationLifetimeMs } from '../../../src/core/collab/direct-invitations.ts';
+import { isSenderFault } from '../../../src/core/collab/collab-messages.ts';
 import { CollabNet, type TestNode } from './collab-net.ts';
 
 const types = ['watch', 'unwatch', 'presence', 'refused', 'invite', 'answer', 'nearby-bye', 'card'];
@@ -185,5 +186,31 @@ describe('collab receive path under hostile input', () => {
     await eve.collab.stop();
     expect(await eve.collab.receive(ann.peer, { t: 'watch' })).to.equal('not-started');
     expect(eve.collab.rejections()['not-started']).to.equal(1);
+  });
+
+  it('blames the link only for refusals a faulty sender causes, never for ones honest peers cause', () => {
+    const faults = [
+      'bad-message:wrong-type',
+      'unknown-type',
+      'too-large',
+      'bad-card',
+      'bad-sender',
+      'card-mismatch',
+    ];
+    const honest = [
+      'not-a-contact',
+      'rate-limited',
+      'expired',
+      'stale',
+      'duplicate',
+      'wrong-sender',
+      'not-pending',
+      'from-self',
+      'too-many-invitations',
+      'too-many-watchers',
+      'not-started',
+    ];
+    for (const reason of faults) expect(isSenderFault(reason), reason).to.equal(true);
+    for (const reason of honest) expect(isSenderFault(reason), reason).to.equal(false);
   });
 });
