@@ -9,8 +9,6 @@ import { StateController } from '../controllers/state-controller.ts';
 import { theme } from '../components/theme.ts';
 import '../components/status-pill.ts';
 import '../components/update-banner.ts';
-import '../components/presence-selector.ts';
-import '../components/invitation-inbox.ts';
 import type { JoinedGroupDetail } from '../components/invitation-inbox.ts';
 import './onboarding-view.ts';
 import './identity-view.ts';
@@ -162,6 +160,12 @@ export class AppShell extends LitElement {
     if (this.hash.startsWith('#join=')) void import('./join-view.ts');
     else if (this.page === 'groups') void import('./groups-view.ts');
     else if (this.page === 'contacts') void import('./contacts-view.ts');
+    // The presence selector and the invitation inbox show once contacts have loaded (after the
+    // first render), so their code loads then too, not with the shell.
+    if (this.collab.source !== undefined) {
+      void import('../components/presence-selector.ts');
+      void import('../components/invitation-inbox.ts');
+    }
   }
 
   /** The page shown: a contact card link (`#/contact/…`) opens Contacts to add it. */

@@ -293,7 +293,9 @@ describe('the shell with contacts', () => {
     app.collab = collab;
     app.emit('changed', app.state);
     await settle(element);
+    await customElements.whenDefined('mycel-presence-selector');
     const selector = rootOf(element).querySelector<PresenceSelector>('header mycel-presence-selector');
+    await selector?.updateComplete;
     expect(selector?.presence).to.deep.equal({ status: 'busy', text: 'Writing' });
     collab.update({ presence: { status: 'away', text: '' } });
     await settle(element);
@@ -321,6 +323,8 @@ describe('the shell with contacts', () => {
       ],
     });
     await settle(element);
+    // Its code loads once contacts have: the element upgrades then.
+    await customElements.whenDefined('mycel-invitation-inbox');
     const inbox = rootOf(element).querySelector<InvitationInbox>('main mycel-invitation-inbox');
     if (inbox === null) throw new Error('no inbox');
     await inbox.updateComplete;
