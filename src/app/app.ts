@@ -281,12 +281,21 @@ export class App extends TypedEventTarget<{ changed: AppState }> {
     const previous = this.snapshot.identity?.id;
     const [identity, identities] = await Promise.all([this.identities.current(), this.identities.list()]);
     this.update({ identity, identities });
+    if (identity !== undefined && identity.id === previous) {
+      this.loadedCollab?.renameIdentity(identity.displayName);
+      return;
+    }
     if (identity?.id === previous) return;
     this.reconnect();
     const nodeId = identity === undefined ? undefined : await nodeIdOf(identity.publicKey, identity.nodeSalt);
     // Not awaited: the shell shows before the groups' code has loaded.
-    void this.groupService().then((groups) => groups.useIdentity(identity, nodeId));
-    void this.collabService().then((collab) => collab.useIdentity(identity, nodeId));
+    // A profile that cannot be read (its database closing) leaves that page waiting; the rest goes on.
+    void this.groupService()
+      .then((groups) => groups.useIdentity(identity, nodeId))
+      .catch((error: unknown) => console.error('groups could not start', error));
+    void this.collabService()
+      .then((collab) => collab.useIdentity(identity, nodeId))
+      .catch((error: unknown) => console.error('contacts could not start', error));
   }
 
   /** Loads the collaboration code once and builds its service. */

@@ -67,6 +67,7 @@ export class CollabService extends TypedEventTarget<{ changed: CollabState }> im
   private mesh: Mesh | undefined;
   private parts: MeshParts | undefined;
   private snapshot: CollabState;
+  private displayName = '';
 
   constructor(components: CollabServiceComponents) {
     super();
@@ -92,12 +93,17 @@ export class CollabService extends TypedEventTarget<{ changed: CollabState }> im
         ? {}
         : { local: broadcastLocalChannel(localCloudChannelName) }),
     });
+    this.displayName = identity.displayName;
+    const currentName = (): string => this.displayName;
     const collab = new Collab({
       identity: {
         identityId: identity.id,
         publicKey: identity.publicKey,
         signingKey: identity.signingKey,
-        displayName: identity.displayName,
+        // Read at each card: a renamed identity's card is signed again with its new name.
+        get displayName() {
+          return currentName();
+        },
       },
       colour: colourOf(identity.id),
       preferences: this.components.preferences,
@@ -120,6 +126,13 @@ export class CollabService extends TypedEventTarget<{ changed: CollabState }> im
     await collab.start();
     await this.restorePresence(session);
     this.attachParts();
+    this.refresh();
+  }
+
+  /** The identity in use was renamed: its card is signed again with the new name. */
+  renameIdentity(displayName: string): void {
+    if (displayName === this.displayName) return;
+    this.displayName = displayName;
     this.refresh();
   }
 

@@ -117,6 +117,22 @@ describe('CollabService offline, over real IndexedDB', () => {
     expect(ada.service.state.contacts).to.deep.equal([]);
   });
 
+  it('signs its card again when the identity is renamed', async () => {
+    const ada = await openProfile('Ada');
+    const before = ada.service.state.me.link;
+    const resigned = new Promise<void>((resolve) => {
+      const off = ada.service.on('changed', (state) => {
+        if (state.me.link === before) return;
+        off();
+        resolve();
+      });
+    });
+    ada.service.renameIdentity('Ada Lovelace');
+    await resigned;
+    const card = await ada.service.previewCard(ada.service.state.me.link);
+    expect(card).to.include({ displayName: 'Ada Lovelace', own: true });
+  });
+
   it('refuses a damaged card link and a status text over 255 characters, with messages for people', async () => {
     const ada = await openProfile('Ada');
     const bob = await openProfile('Bob');
