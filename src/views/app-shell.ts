@@ -9,7 +9,7 @@ import { StateController } from '../controllers/state-controller.ts';
 import { theme } from '../components/theme.ts';
 import '../components/status-pill.ts';
 import '../components/update-banner.ts';
-import type { JoinedGroupDetail } from '../components/invitation-inbox.ts';
+import type { JoinedGroupDetail } from './invitation-inbox.ts';
 import './onboarding-view.ts';
 import './identity-view.ts';
 import './settings-view.ts';
@@ -163,8 +163,8 @@ export class AppShell extends LitElement {
     // The presence selector and the invitation inbox show once contacts have loaded (after the
     // first render), so their code loads then too, not with the shell.
     if (this.collab.source !== undefined) {
-      void import('../components/presence-selector.ts');
-      void import('../components/invitation-inbox.ts');
+      void import('./presence-selector.ts');
+      void import('./invitation-inbox.ts');
     }
   }
 

@@ -8,11 +8,11 @@ import { appContext } from '../app/context.ts';
 import { saveFile } from '../app/files.ts';
 import { StateController } from '../controllers/state-controller.ts';
 import { factList, theme } from '../components/theme.ts';
-import type { InvitableGroup } from '../components/contact-list.ts';
+import type { InvitableGroup } from './contact-list.ts';
 import '../components/link-share.ts';
-import '../components/contact-add-form.ts';
-import '../components/contact-list.ts';
-import '../components/nearby-panel.ts';
+import './contact-add-form.ts';
+import './contact-list.ts';
+import './nearby-panel.ts';
 
 /** An invitation's fate in words; the words carry it, never a colour alone. */
 export function outgoingStateText(invitation: OutgoingInvitationView): string {

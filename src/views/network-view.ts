@@ -80,7 +80,7 @@ export class NetworkView extends LitElement {
   /** The Names section's code loads with the page that shows it, not with the shell. */
   override connectedCallback(): void {
     super.connectedCallback();
-    void import('../components/names-panel.ts');
+    void import('./names-panel.ts');
   }
 
   override render() {

@@ -11,8 +11,8 @@ import '../../src/views/contacts-view.ts';
 import type { ContactsView } from '../../src/views/contacts-view.ts';
 import '../../src/views/app-shell.ts';
 import type { AppShell } from '../../src/views/app-shell.ts';
-import type { PresenceSelector } from '../../src/components/presence-selector.ts';
-import type { InvitationInbox } from '../../src/components/invitation-inbox.ts';
+import type { PresenceSelector } from '../../src/views/presence-selector.ts';
+import type { InvitationInbox } from '../../src/views/invitation-inbox.ts';
 import {
   FakeCollab,
   buttonNamed,
@@ -25,7 +25,7 @@ import {
   rootOf,
   settle,
   textOf,
-} from '../components/fake-collab.ts';
+} from './fake-collab.ts';
 
 /** Provides an app to its light-DOM children, as the shell does. */
 @customElement('test-contacts-app-provider')

@@ -3,8 +3,8 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import { messageOf } from '../lib/errors.ts';
 import type { CardPreview, CollabApi, ContactView } from '../app/collab-types.ts';
-import { theme } from './theme.ts';
-import { contactStyles, initialOf, shortIdentityId } from './contact-format.ts';
+import { theme } from '../components/theme.ts';
+import { contactStyles, initialOf, shortIdentityId } from '../components/contact-format.ts';
 
 /** Detail of `contact-added`: the contact as the app now lists it. */
 export type ContactAddedDetail = ContactView;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import '../../src/components/invitation-inbox.ts';
-import type { InvitationInbox, JoinedGroupDetail } from '../../src/components/invitation-inbox.ts';
+import '../../src/views/invitation-inbox.ts';
+import type { InvitationInbox, JoinedGroupDetail } from '../../src/views/invitation-inbox.ts';
 import type { IncomingInvitationView } from '../../src/app/collab-types.ts';
 import {
   FakeCollab,

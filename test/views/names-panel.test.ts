@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { MycelError, messageOf } from '../../src/lib/errors.ts';
-import '../../src/components/names-panel.ts';
-import type { NamesPanel } from '../../src/components/names-panel.ts';
+import '../../src/views/names-panel.ts';
+import type { NamesPanel } from '../../src/views/names-panel.ts';
 import type { NameResultView, OwnNameView } from '../../src/app/collab-types.ts';
 import {
   FakeCollab,

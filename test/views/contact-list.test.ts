@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createRandom } from '../../src/lib/random.ts';
-import '../../src/components/contact-list.ts';
-import type { ContactList, InvitableGroup } from '../../src/components/contact-list.ts';
+import '../../src/views/contact-list.ts';
+import type { ContactList, InvitableGroup } from '../../src/views/contact-list.ts';
 import type { ContactView } from '../../src/app/collab-types.ts';
 import {
   FakeCollab,

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { MycelError, messageOf } from '../../src/lib/errors.ts';
-import '../../src/components/contact-add-form.ts';
-import type { ContactAddForm, ContactAddedDetail } from '../../src/components/contact-add-form.ts';
+import '../../src/views/contact-add-form.ts';
+import type { ContactAddForm, ContactAddedDetail } from '../../src/views/contact-add-form.ts';
 import type { CardPreview } from '../../src/app/collab-types.ts';
 import {
   FakeCollab,

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import '../../src/components/nearby-panel.ts';
-import type { NearbyPanel } from '../../src/components/nearby-panel.ts';
+import '../../src/views/nearby-panel.ts';
+import type { NearbyPanel } from '../../src/views/nearby-panel.ts';
 import type { NearbyPersonView, ReceivedCardView } from '../../src/app/collab-types.ts';
 import {
   FakeCollab,

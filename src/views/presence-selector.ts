@@ -2,14 +2,14 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { messageOf } from '../lib/errors.ts';
 import type { CollabApi, PresenceStatus, PresenceView } from '../app/collab-types.ts';
-import { theme } from './theme.ts';
-import { contactStyles } from './contact-format.ts';
+import { theme } from '../components/theme.ts';
+import { contactStyles } from '../components/contact-format.ts';
 import {
   isPresenceStatus,
   maxPresenceTextLength,
   presenceLabel,
   presenceStatuses,
-} from './presence-format.ts';
+} from '../components/presence-format.ts';
 
 /**
  * The user's own status and status text, for the header. A new status is saved at once; the

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { MycelError, messageOf } from '../../src/lib/errors.ts';
-import '../../src/components/presence-selector.ts';
-import type { PresenceSelector } from '../../src/components/presence-selector.ts';
+import '../../src/views/presence-selector.ts';
+import type { PresenceSelector } from '../../src/views/presence-selector.ts';
 import type { PresenceView } from '../../src/app/collab-types.ts';
 import { presenceLabel } from '../../src/components/presence-format.ts';
 import {

@@ -3,9 +3,9 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import { messageOf } from '../lib/errors.ts';
 import type { CollabApi, ContactView, PresenceStatus } from '../app/collab-types.ts';
-import { theme } from './theme.ts';
-import { contactStyles, initialOf, shortIdentityId } from './contact-format.ts';
-import { presenceLabel } from './presence-format.ts';
+import { theme } from '../components/theme.ts';
+import { contactStyles, initialOf, shortIdentityId } from '../components/contact-format.ts';
+import { presenceLabel } from '../components/presence-format.ts';
 
 /** A group a contact can be invited to. */
 export interface InvitableGroup {

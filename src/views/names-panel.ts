@@ -2,9 +2,9 @@ import { LitElement, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { messageOf } from '../lib/errors.ts';
 import type { CollabApi, NameCloud, NameResultView, OwnNameView } from '../app/collab-types.ts';
-import { tableStyles, theme } from './theme.ts';
-import { contactStyles, durationText, shortIdentityId } from './contact-format.ts';
-import { namesStyles } from './names-styles.ts';
+import { tableStyles, theme } from '../components/theme.ts';
+import { contactStyles, durationText, shortIdentityId } from '../components/contact-format.ts';
+import { namesStyles } from '../components/names-styles.ts';
 
 /** What the panel calls. */
 export type NameActions = Pick<CollabApi, 'registerName' | 'unregisterName' | 'resolveName'>;

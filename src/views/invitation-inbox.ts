@@ -2,8 +2,8 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { messageOf } from '../lib/errors.ts';
 import type { CollabApi, IncomingInvitationView } from '../app/collab-types.ts';
-import { theme } from './theme.ts';
-import { expiresInText, shortIdentityId } from './contact-format.ts';
+import { theme } from '../components/theme.ts';
+import { expiresInText, shortIdentityId } from '../components/contact-format.ts';
 
 /** Detail of `joined-group`: the group the user just joined by accepting an invitation. */
 export interface JoinedGroupDetail {
