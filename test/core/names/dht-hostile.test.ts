@@ -173,6 +173,25 @@ describe('DHT under hostile input', () => {
     expect(stored).to.deep.equal(['good']);
   });
 
+  it('refuses a replayed older version, and keeps the newer one it holds', async () => {
+    const net = new TinyNetwork();
+    const a = net.dht('a');
+    const attacker = net.fake('attacker');
+    const key = simKey('k');
+    const version = (n: number): Uint8Array =>
+      encodeSimValue({ slot: 'owner', version: n, expiresAtMs: 60_000, blob: new Uint8Array([n]) });
+    expect(await a.receive(attacker.nodeId, { t: 'store', r: 1, k: key, v: version(1) })).to.equal(undefined);
+    expect(await a.receive(attacker.nodeId, { t: 'store', r: 2, k: key, v: version(2) })).to.equal(undefined);
+    // A copy of version 1 sent again (a replay), and version 2 sent twice: neither changes anything.
+    expect(await a.receive(attacker.nodeId, { t: 'store', r: 3, k: key, v: version(1) })).to.equal('stale');
+    expect(await a.receive(attacker.nodeId, { t: 'store', r: 4, k: key, v: version(2) })).to.be.oneOf([
+      undefined,
+      'stale',
+    ]);
+    expect(a.held(key)).to.deep.equal([version(2)]);
+    expect(a.rejections()['stale']).to.be.at.least(1);
+  });
+
   it('refuses answers nobody asked for, and answers from another node than the one asked', async () => {
     const net = new TinyNetwork();
     const a = net.dht('a');
