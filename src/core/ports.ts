@@ -25,8 +25,11 @@ export interface DtlsFingerprints {
 export interface Link extends EventTarget {
   /** Node id of the other end, as the transport was told (not yet authenticated). */
   readonly remoteNodeId: string;
-  /** The link's DTLS fingerprints, for transports that have them (WebRTC). */
-  readonly dtlsFingerprints?: DtlsFingerprints;
+  /**
+   * The link's DTLS fingerprints, for transports that have them (WebRTC); undefined for a
+   * moment after open if the connection's descriptions are not readable yet.
+   */
+  readonly dtlsFingerprints?: DtlsFingerprints | undefined;
   /** Whether the link is open. */
   readonly open: boolean;
   /**

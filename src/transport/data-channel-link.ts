@@ -16,25 +16,33 @@ export const lowWaterBytes = 64 * 1024;
  */
 export class DataChannelLink extends TypedEventTarget<LinkEvents> implements Link {
   readonly remoteNodeId: string;
-  readonly dtlsFingerprints?: DtlsFingerprints;
+  private readonly fingerprints: () => DtlsFingerprints | undefined;
   private readonly channel: RTCDataChannel;
   private readonly release: () => void;
   private sendQueue: Promise<void> = Promise.resolve();
   private closed = false;
 
   /**
+   * Read from the connection each time: a channel can open a moment before its answer's
+   * description is readable (the answer is applied in a later task than the DTLS handshake).
+   */
+  get dtlsFingerprints(): DtlsFingerprints | undefined {
+    return this.fingerprints();
+  }
+
+  /**
    * `release` frees whatever owns the channel (its RTCPeerConnection) once the link closes;
-   * `fingerprints` are the connection's DTLS fingerprints, when known.
+   * `fingerprints` reads the connection's DTLS fingerprints, undefined while not known.
    */
   constructor(
     remoteNodeId: string,
     channel: RTCDataChannel,
     release: () => void,
-    fingerprints?: DtlsFingerprints,
+    fingerprints: () => DtlsFingerprints | undefined,
   ) {
     super();
     this.remoteNodeId = remoteNodeId;
-    if (fingerprints !== undefined) this.dtlsFingerprints = fingerprints;
+    this.fingerprints = fingerprints;
     this.channel = channel;
     this.release = release;
     channel.binaryType = 'arraybuffer';

@@ -60,16 +60,13 @@ export function authenticateLink(
   self: LinkSelf,
   options: AuthenticateLinkOptions = {},
 ): Promise<LinkAuthResult> {
-  const fingerprints = options.fingerprints ?? link.dtlsFingerprints;
-  if (fingerprints === undefined) {
-    link.close('no DTLS fingerprints');
-    return Promise.resolve({ ok: false, reason: 'no-fingerprints' });
-  }
-  const handshake = new LinkHandshake(self, link.remoteNodeId, fingerprints);
   return new Promise<LinkAuthResult>((resolve) => {
     let settled = false;
+    let handshake: LinkHandshake | undefined;
     let peer: AuthenticatedPeer | undefined;
     const pending: Uint8Array[] = [];
+    // Frames that came before the fingerprints were known: taken in order once they are.
+    const early: Uint8Array[] = [];
     let queue = Promise.resolve();
     const finish = (result: LinkAuthResult): void => {
       if (settled) return;
@@ -80,16 +77,10 @@ export function authenticateLink(
       if (!result.ok) link.close(`handshake refused: ${result.reason}`);
       resolve(result);
     };
-    const timer = setTimeout(() => finish({ ok: false, reason: 'timeout' }), options.timeoutMs ?? 10_000);
-    const offClose = link.on('close', () => finish({ ok: false, reason: 'closed' }));
-    const offMessage = link.on('message', (message) => {
-      if (peer !== undefined) {
-        pending.push(message);
-        return;
-      }
+    const take = (proving: LinkHandshake, message: Uint8Array): void => {
       queue = queue.then(async () => {
         if (settled) return;
-        const step = await receive(handshake, link, message);
+        const step = await receive(proving, link, message);
         if (step === 'continue') return;
         if (typeof step === 'string') return finish({ ok: false, reason: step });
         peer = step;
@@ -97,9 +88,45 @@ export function authenticateLink(
         await Promise.resolve();
         finish({ ok: true, value: { link, peer: step, pending } });
       });
+    };
+    const timer = setTimeout(() => finish({ ok: false, reason: 'timeout' }), options.timeoutMs ?? 10_000);
+    const offClose = link.on('close', () => finish({ ok: false, reason: 'closed' }));
+    const offMessage = link.on('message', (message) => {
+      if (peer !== undefined) pending.push(message);
+      else if (handshake === undefined) early.push(message);
+      else take(handshake, message);
     });
-    void link.send(helloFrame(handshake.hello())).catch(() => finish({ ok: false, reason: 'closed' }));
+    void fingerprintsOf(link, options).then((fingerprints) => {
+      if (settled) return;
+      if (fingerprints === undefined) return finish({ ok: false, reason: 'no-fingerprints' });
+      const proving = new LinkHandshake(self, link.remoteNodeId, fingerprints);
+      handshake = proving;
+      for (const message of early.splice(0)) take(proving, message);
+      void link.send(helloFrame(proving.hello())).catch(() => finish({ ok: false, reason: 'closed' }));
+    });
   });
+}
+
+/** How long a link that opened without readable fingerprints is given for them to appear. */
+const fingerprintWaitMs = 2_000;
+const fingerprintPollMs = 10;
+
+/**
+ * The fingerprints the handshake binds: the options' (transports without DTLS), or the link's.
+ * A WebRTC channel can open a moment before the answer's description is readable (it is
+ * applied in a later task than the DTLS handshake completes), so they are looked for again
+ * for a short while before the link is refused.
+ */
+async function fingerprintsOf(
+  link: Link,
+  options: AuthenticateLinkOptions,
+): Promise<DtlsFingerprints | undefined> {
+  const deadline = Date.now() + fingerprintWaitMs;
+  for (;;) {
+    const found = options.fingerprints ?? link.dtlsFingerprints;
+    if (found !== undefined || !link.open || Date.now() >= deadline) return found;
+    await new Promise((resolve) => setTimeout(resolve, fingerprintPollMs));
+  }
 }
 
 /** Handles one handshake frame: 'continue', the authenticated peer, or why it was refused. */

@@ -154,7 +154,7 @@ export class PeerJsTransport extends TypedEventTarget<TransportEvents> implement
       connection.peer,
       connection.dataChannel,
       () => connection.close(),
-      fingerprintsOf(connection.peerConnection),
+      () => fingerprintsOf(connection.peerConnection),
     );
   }
 

@@ -231,7 +231,7 @@ export class RtcCall {
       this.remoteNodeId,
       this.channel,
       () => this.close(),
-      fingerprintsOf(this.pc),
+      () => fingerprintsOf(this.pc),
     );
     this.resolveOpened(this.link);
   }

@@ -41,6 +41,46 @@ describe('authenticating links over real WebRTC', () => {
     expect(fromUtf8(await arrived)).to.equal('after the handshake');
   });
 
+  /** `link` as a transport shows it while its descriptions are not readable: no fingerprints until `readable()`. */
+  function withLateFingerprints(link: Link, readable: () => boolean): Link {
+    return new Proxy(link, {
+      get(target, property, receiver) {
+        if (property === 'dtlsFingerprints') return readable() ? target.dtlsFingerprints : undefined;
+        const value: unknown = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  }
+
+  it('waits a moment for fingerprints a link shows late, and proves it, the early hello included', async () => {
+    const [alice, bob] = [node(0), node(1)];
+    const [fromAlice, atBob] = await rawLink(alice, bob);
+    let readable = false;
+    setTimeout(() => (readable = true), 100);
+    // Alice's hello reaches Bob before Bob can read his fingerprints: it must not be lost.
+    const [a, b] = await Promise.all([
+      authenticateLink(fromAlice, linkSelfOf(alice)),
+      authenticateLink(
+        withLateFingerprints(atBob, () => readable),
+        linkSelfOf(bob),
+      ),
+    ]);
+    if (!a.ok || !b.ok) throw new Error(`refused: ${JSON.stringify([a, b])}`);
+    expect(b.value.peer.nodeId).to.equal(alice.nodeId);
+  });
+
+  it('refuses a link whose fingerprints never show, and closes it', async () => {
+    const [alice, bob] = [node(0), node(1)];
+    const [fromAlice, atBob] = await rawLink(alice, bob);
+    void authenticateLink(fromAlice, linkSelfOf(alice), { timeoutMs: 5_000 });
+    const verdict = await authenticateLink(
+      withLateFingerprints(atBob, () => false),
+      linkSelfOf(bob),
+    );
+    expect(verdict).to.deep.equal({ ok: false, reason: 'no-fingerprints' });
+    expect(atBob.open).to.equal(false);
+  });
+
   /** Carol (no handshake of her own) dials Alice and sends `attack`; returns Alice's verdict. */
   async function attack(
     send: (link: Link, carol: TestNode) => Promise<void>,
