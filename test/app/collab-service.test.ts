@@ -11,6 +11,7 @@ import {
   type ProfileDatabase,
 } from '../../src/storage/idb/index.ts';
 import { randomName } from '../helpers/ids.ts';
+import { rejectionOf } from '../helpers/rejections.ts';
 
 // CollabService with no mesh attached: cards, contacts and presence work offline, from
 // IndexedDB; what needs the mesh says so. The mesh paths run in the names, collab and e2e tests.
@@ -25,13 +26,8 @@ interface Profile {
 
 const origin = new URL('https://mycel.example/app/');
 
-function rejection(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error as Error,
-  );
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  return (await rejectionOf(promise)) as Error;
 }
 
 function serviceOver(db: ProfileDatabase): CollabService {

@@ -10,16 +10,7 @@ import {
   contactsFileFormat,
 } from '../../../src/core/collab/contacts.ts';
 import { baseMs, MemoryPreferences, newIdentity, type TestIdentity } from './collab-net.ts';
-
-/** How `promise` rejected, or a failure if it did not. */
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  return expect.fail('expected a rejection');
-}
+import { rejectionOf } from '../../helpers/rejections.ts';
 
 describe('contacts', () => {
   let me: TestIdentity;

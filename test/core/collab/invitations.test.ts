@@ -9,18 +9,9 @@ import {
   maxPendingPerSender,
 } from '../../../src/core/collab/direct-invitations.ts';
 import { CollabNet, type TestNode } from './collab-net.ts';
+import { rejectionOf } from '../../helpers/rejections.ts';
 
 const link = 'https://mycel.example/#join=AAAA';
-
-/** How `promise` rejected, or a failure if it did not. */
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  return expect.fail('expected a rejection');
-}
 
 describe('direct invitations', () => {
   let net: CollabNet;

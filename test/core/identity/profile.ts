@@ -59,12 +59,4 @@ export async function snapshot(identities: Identities): Promise<unknown> {
   };
 }
 
-/** The error `promise` rejects with; fails the test if it resolves. */
-export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject, but it resolved');
-}
+export { rejectionOf } from '../../helpers/rejections.ts';
